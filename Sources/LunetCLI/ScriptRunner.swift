@@ -1,0 +1,108 @@
+import CLuaShim
+import Foundation
+import LunetBridge
+import LunetRuntime
+
+enum ScriptSource {
+    case file(String)
+    case code(String)
+    case standardInput
+
+    /// arg[0] as `lua` sets it.
+    var argumentZero: String {
+        switch self {
+        case .file(let p): p
+        case .code: "-e"
+        case .standardInput: "-"
+        }
+    }
+}
+
+/// Runs one main chunk to completion and maps the outcome to an exit code.
+struct ScriptRunner {
+    var timeout: Double?
+
+    func run(_ source: ScriptSource, arguments: [String]) -> Int32 {
+        let bytes: [UInt8]
+        let chunkName: String
+        var directory: String? = nil
+        switch source {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                Diagnostics.error("cannot open \(path): \(Self.whyUnreadable(path))")
+                return ExitStatus.usage
+            }
+            bytes = Self.skippingShebang(Array(data))
+            chunkName = "@" + path
+            directory = (path as NSString).deletingLastPathComponent
+            if directory!.isEmpty { directory = "." }
+        case .code(let code):
+            bytes = Array(code.utf8)
+            chunkName = "=(command line)"
+        case .standardInput:
+            bytes = Self.skippingShebang(Array(FileHandle.standardInput.readDataToEndOfFile()))
+            chunkName = "=stdin"
+        }
+
+        let runtime = Runtime(scriptDirectory: directory)
+        runtime.setArguments(script: source.argumentZero, arguments)
+        let lua = runtime.lua
+        lunet_catchsigint(lua.L)
+        defer { lunet_releasesigint() }
+        let timer = timeout.map { Self.startTimer(seconds: $0, handle: lua.interruptHandle) }
+        defer { timer?.cancel() }
+
+        do {
+            try runtime.runMain(bytes, chunkName: chunkName, arguments: arguments)
+            lunet_flush_stdout()
+            return ExitStatus.success
+        } catch {
+            lunet_flush_stdout()
+            Diagnostics.scriptError(error)
+            switch error.kind {
+            case .interrupted: return ExitStatus.interrupted
+            case .timedOut: return ExitStatus.timeout
+            default: return ExitStatus.scriptError
+            }
+        }
+    }
+
+    static func startTimer(seconds: Double, handle: InterruptHandle) -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + seconds)
+        let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        timer.setEventHandler {
+            handle.interrupt(timeout: true, message: "timeout: stopped after \(shown) s (--timeout \(shown))")
+        }
+        timer.resume()
+        return timer
+    }
+
+    /// A first line starting with '#' is skipped (kept as an empty line so
+    /// line numbers stay right), as `lua` does for `#!/usr/bin/env lunet`.
+    static func skippingShebang(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.first == UInt8(ascii: "#") else { return bytes }
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return [] }
+        return Array(bytes[newline...])
+    }
+
+    static func whyUnreadable(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "is a directory" }
+        return "permission denied"
+    }
+}
+
+enum Diagnostics {
+    static func error(_ message: String) {
+        lunet_write_stderr("lunet: \(message)\n")
+    }
+
+    /// "lunet: script.lua:3: boom" and, for runtime errors, the traceback.
+    static func scriptError(_ error: LuaScriptError) {
+        var text = "lunet: \(error.message)\n"
+        if let traceback = error.traceback, error.kind != .syntax { text += traceback + "\n" }
+        lunet_write_stderr(text)
+    }
+}
