@@ -128,6 +128,12 @@ static int tostring_protected(lua_State *L) {
 
 const char *lunet_safetostring(lua_State *L, int idx, size_t *len) {
     idx = lua_absindex(L, idx);
+    /* Strings and numbers need no call: this matters while an interrupt
+       hook is still installed, which would fail any call made here. */
+    if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER) {
+        lua_pushvalue(L, idx);
+        return lua_tolstring(L, -1, len);
+    }
     lua_pushcfunction(L, tostring_protected);
     lua_pushvalue(L, idx);
     if (lua_pcall(L, 1, 1, 0) != LUA_OK || lua_type(L, -1) != LUA_TSTRING) {
@@ -233,7 +239,10 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     }
     /* The hook stays installed: a script's pcall that catches this error
        gets it again at its next instruction, until the host clears it. */
-    luaL_error(L, "%s", h->interrupt_message);
+    luaL_where(L, 0);                       /* in a hook, level 0 is the running function */
+    lua_pushstring(L, h->interrupt_message);
+    lua_concat(L, 2);
+    lua_error(L);
 }
 
 void lunet_interrupt(lua_State *L, int reason) {
