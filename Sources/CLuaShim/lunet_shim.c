@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 static lunet_dispatch_fn g_dispatch;
 static lunet_release_fn g_release;
@@ -282,6 +283,18 @@ void lunet_catchsigint(lua_State *L) {
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    /* A blocked SIGINT is inherited across exec (some supervisors and test
+       runners block it): unblock it, or Ctrl-C would never arrive. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void lunet_resetsignalmask(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
 
 void lunet_releasesigint(void) {

@@ -115,6 +115,9 @@ void lunet_clearinterrupt(lua_State *L);
    default action, so a second Ctrl-C still ends a stuck process. */
 void lunet_catchsigint(lua_State *L);
 void lunet_releasesigint(void);
+/* Start with no signal blocked: a mask inherited from the parent (test
+   runners, some supervisors) would keep SIGINT and SIGTERM from arriving. */
+void lunet_resetsignalmask(void);
 /* Mark which thread is executing Lua (for the hook); NULL for the main. */
 static inline void lunet_setrunning(lua_State *L, lua_State *co) {
     lunet_gethost(L)->running = co;

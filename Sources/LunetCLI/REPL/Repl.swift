@@ -89,7 +89,7 @@ final class ReplSession {
             let source = """
                 local inspect = require "lunet.inspect"
                 local color = ...
-                return function(n, ...) print(inspect.values(n, { color = color }, ...)) end
+                return function(n, ...) print(inspect.values_with({ color = color }, n, ...)) end
                 """
             do {
                 try lua.load(source, name: "=repl printer")
