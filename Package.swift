@@ -13,6 +13,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The system Lua 5.4, linked dynamically so LuaRocks C modules load against it.
@@ -31,6 +35,8 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "LunetBridge", dependencies: ["CLuaShim"]),
+        // JSON as Swift values (HTTP bodies, auth, emulators); Lua uses lunet.json.
+        .target(name: "LunetJSON"),
         // Build-time tool that turns stdlib/*.lua into Swift source.
         .executableTarget(name: "LunetEmbed", path: "Sources/LunetEmbed"),
         .plugin(
@@ -38,21 +44,47 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["LunetEmbed"]
         ),
+        // Runtime services: scheduler and lunet.task, HTTP, auth, paging,
+        // config, state, logging, host modules, module search, stdlib.
         .target(
             name: "LunetRuntime",
-            dependencies: ["LunetBridge", "CLuaShim"],
+            dependencies: [
+                "LunetBridge", "CLuaShim", "LunetJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             plugins: ["EmbedStdlib"]
+        ),
+        // The sandbox host: one loopback server for the API emulators, with
+        // control endpoints, fault injection and a small test API.
+        .target(
+            name: "LunetSandbox",
+            dependencies: [
+                "LunetJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "lunet",
             dependencies: [
-                "LunetRuntime", "LunetBridge", "CLuaShim", "CEditLine",
+                "LunetRuntime", "LunetBridge", "CLuaShim", "CEditLine", "LunetSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/LunetCLI"
         ),
         .testTarget(name: "LunetBridgeTests", dependencies: ["LunetBridge", "CLuaShim"]),
-        .testTarget(name: "LunetRuntimeTests", dependencies: ["LunetRuntime", "LunetBridge"]),
+        .testTarget(name: "LunetJSONTests", dependencies: ["LunetJSON"]),
+        .testTarget(name: "LunetRuntimeTests", dependencies: ["LunetRuntime", "LunetBridge", "LunetSandbox", "LunetJSON"]),
+        .testTarget(
+            name: "LunetSandboxTests",
+            dependencies: [
+                "LunetSandbox", "LunetJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "LunetCLITests", dependencies: ["lunet"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+// The sandbox host is being built; SandboxModule.swift is the seam.
