@@ -154,11 +154,18 @@ void lunet_traceback(lua_State *L, lua_State *co, const char *msg, int level) {
 
 /* ---- the trampoline ------------------------------------------------------------ */
 
+/* Resumed with (true, results...) or (false, error [, add_where]). */
 static int resume_continuation(lua_State *L, int status, lua_KContext base) {
     (void)status;
     int flag = (int)base + 1;               /* first value passed to resume */
     if (!lua_toboolean(L, flag)) {
+        int where = lua_toboolean(L, flag + 2);
         lua_settop(L, flag + 1);            /* the error value */
+        if (where && lua_type(L, -1) == LUA_TSTRING) {
+            luaL_where(L, 1);
+            lua_rotate(L, -2, 1);
+            lua_concat(L, 2);
+        }
         return lua_error(L);
     }
     return lua_gettop(L) - flag;            /* the results after the flag */
