@@ -16,12 +16,27 @@ describe("task.spawn and handle:wait", function()
     assert.truthy(elapsed < 0.55, "two 0.3 s sleeps took " .. elapsed .. " s: they did not overlap")
   end)
 
-  it("starts a task when the spawner next waits, not at once", function()
+  it("runs a new task at once, until it first waits", function()
     local order = {}
-    local h = task.spawn(function() order[#order + 1] = "task" end)
-    order[#order + 1] = "spawner"
+    local h = task.spawn(function()
+      order[#order + 1] = "task starts"
+      task.sleep(0.01)
+      order[#order + 1] = "task ends"
+    end)
+    order[#order + 1] = "spawner continues"
     h:wait()
-    assert.same({ "spawner", "task" }, order)
+    assert.same({ "task starts", "spawner continues", "task ends" }, order)
+  end)
+
+  it("nests: a task spawned by a task runs at once too", function()
+    local order = {}
+    local outer = task.spawn(function()
+      local inner = task.spawn(function() order[#order + 1] = "inner" end)
+      order[#order + 1] = "outer"
+      inner:wait()
+    end)
+    outer:wait()
+    assert.same({ "inner", "outer" }, order)
   end)
 
   it("returns every result, nils included, and can be waited for twice", function()
@@ -49,8 +64,8 @@ describe("task.spawn and handle:wait", function()
   end)
 
   it("describes handles", function()
-    local h = task.spawn(function() end)
-    assert.equals("ready", h.status)
+    local h = task.spawn(function() task.sleep(0.01) end)
+    assert.equals("waiting", h.status)
     h:wait()
     assert.matches("^<task %d+ done>$", tostring(h))
     assert.equals("integer", math.type(h.id))
@@ -64,7 +79,7 @@ describe("task.spawn and handle:wait", function()
 
   it("refuses a task waiting for itself", function()
     local me
-    me = task.spawn(function() return me:wait() end)
+    me = task.spawn(function() task.yield(); return me:wait() end)
     local ok, err = pcall(me.wait, me)
     assert.falsy(ok)
     assert.matches("a task cannot wait for itself", err)
@@ -81,7 +96,8 @@ describe("task.spawn and handle:wait", function()
 
   it("lets others run on task.yield()", function()
     local log = {}
-    local h = task.spawn(function() log[#log + 1] = "other" end)
+    local h = task.spawn(function() task.yield(); log[#log + 1] = "other" end)
+    task.yield()
     task.yield()
     log[#log + 1] = "me"
     h:wait()

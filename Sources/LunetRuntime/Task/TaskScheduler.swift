@@ -115,7 +115,7 @@ public final class TaskScheduler: HostScheduler {
         releaseCollected()
     }
 
-    private func makeTask(movingFunctionWith nargs: Int32, from source: OpaquePointer) -> LuaTask {
+    private func makeTask(movingFunctionWith nargs: Int32, from source: OpaquePointer, queued: Bool = true) -> LuaTask {
         let thread = lua_newthread(source)!
         let ref = luaL_ref(source, lunet_registryindex())
         lua_xmove(source, thread, nargs + 1)
@@ -123,12 +123,20 @@ public final class TaskScheduler: HostScheduler {
         nextTaskID += 1
         byThread[thread] = task
         byID[task.id] = task
-        ready.append(task)
+        if queued { ready.append(task) }
         return task
     }
 
+    /// Resume a ready task until it waits, finishes or fails. Re-entrant:
+    /// `spawn` steps the new task from inside the spawner's call.
     private func step(_ task: LuaTask) {
         guard case .ready(let nargs) = task.state else { return }
+        let outer = current
+        let outerThread = lunet_gethost(L).pointee.running
+        defer {
+            current = outer
+            lunet_gethost(L).pointee.running = outerThread
+        }
         task.state = .running
         current = task
         lunet_setrunning(L, task.thread)
@@ -138,8 +146,6 @@ public final class TaskScheduler: HostScheduler {
         if reason != LUNET_INTERRUPT_NONE { lunet_interrupt(L, reason) }
         var nresults: Int32 = 0
         let status = lua_resume(task.thread, L, nargs, &nresults)
-        lunet_setrunning(L, nil)
-        current = nil
         switch status {
         case LUA_YIELD:
             lunet_pop(task.thread, nresults)
@@ -329,16 +335,18 @@ public final class TaskScheduler: HostScheduler {
 
     // MARK: Tasks from Lua (lunet.task)
 
-    /// task.spawn(fn, ...): the new task starts when the current one next
-    /// waits (any API call, task.sleep, handle:wait, or the end of its chunk).
+    /// task.spawn(fn, ...): the new task runs at once, until it first waits
+    /// (or ends); then the spawner continues. So a spawned request is on the
+    /// wire before spawn returns.
     func spawn(_ call: LuaCall) throws -> Int32 {
         let L = call.L
         guard lua_type(L, 1) == LUA_TFUNCTION else { throw call.typeError(1, expected: "function") }
         let nargs = lua_gettop(L) - 1
         _ = lua_checkstack(L, nargs + 4)
         for i in 1...(nargs + 1) { lua_pushvalue(L, i) }
-        let task = makeTask(movingFunctionWith: nargs, from: L)
+        let task = makeTask(movingFunctionWith: nargs, from: L, queued: false)
         call.push(TaskHandle(task: task, scheduler: self), as: TaskModule.handleClass)
+        step(task)
         return 1
     }
 
