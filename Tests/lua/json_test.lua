@@ -317,7 +317,8 @@ describe("decode: errors", function()
   it("prefixes the caller's position", function()
     local ok, e = pcall(function() return json.decode("[") end)
     assert.falsy(ok)
-    assert.matches("^Tests/lua/json_test%.lua:%d+: json%.decode%(%): unexpected end of input at byte 2$", e)
+    -- the chunk name is the path the file was loaded by (relative or absolute)
+    assert.matches("^[^:]*json_test%.lua:%d+: json%.decode%(%): unexpected end of input at byte 2$", e)
   end)
 
   it("restarts the GC after a failed decode", function()
@@ -436,10 +437,11 @@ describe("encode: values", function()
         tags = json.array({ "a", "b" }), empty = json.array(), meta = {},
       }
     end
-    local text = json.encode(records)
+    local text = enc(records)
     local back = json.decode(text)
     assert.equals(50, #back)
-    assert.equals(text, json.encode(back))
+    assert.equals(text, enc(back))
+    assert.same(json.decode(json.encode(records)), back)
     assert.equals(records[17].score, back[17].score)
     assert.equals(records[17].title, back[17].title)
     assert.equals(json.null, back[3].deleted)
