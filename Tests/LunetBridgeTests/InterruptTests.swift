@@ -17,30 +17,38 @@ struct InterruptTests {
         }
     }
 
-    @Test func runawayLoopIsInterrupted() throws {
-        let lua = LuaState()
-        interruptLater(lua)
-        do {
-            try lua.run("while true do end", name: "@spin.lua")
-            Issue.record("loop ended by itself")
-        } catch {
-            #expect(error.kind == .interrupted)
-            #expect(error.message == "spin.lua:1: interrupted")
+    /// Runs `code` on a thread of its own (a spinning loop must not occupy
+    /// Swift's cooperative pool) with an interrupt 100 ms in, and returns
+    /// how it ended.
+    func interrupted(_ code: String, name: String, timeout: Bool = false, message: String? = nil) async throws
+        -> LuaScriptError?
+    {
+        try await LuaThread.run { () throws -> LuaScriptError? in
+            let lua = LuaState()
+            Self.interruptLater(lua, timeout: timeout, message: message)
+            do {
+                try lua.run(code, name: name)
+                return nil
+            } catch let error as LuaScriptError {
+                lua.clearInterrupt()
+                guard (try? lua.eval("return 1 + 1")) == [2] else { throw TestFailure("state unusable after interrupt") }
+                return error
+            }
         }
-        lua.clearInterrupt()
-        #expect(try lua.eval("return 1 + 1") == [2])
     }
 
-    @Test func scriptPcallCannotSwallowAnInterrupt() throws {
-        let lua = LuaState()
-        interruptLater(lua, timeout: true, message: "timeout: stopped after 0.1 s")
-        do {
-            try lua.run("while true do pcall(function() while true do end end) end", name: "=t")
-            Issue.record("loop ended by itself")
-        } catch {
-            #expect(error.kind == .timedOut)
-            #expect(error.message.hasSuffix("timeout: stopped after 0.1 s"))
-        }
+    @Test func runawayLoopIsInterrupted() async throws {
+        let error = try #require(try await interrupted("while true do end", name: "@spin.lua"))
+        #expect(error.kind == .interrupted)
+        #expect(error.message == "spin.lua:1: interrupted")
+    }
+
+    @Test func scriptPcallCannotSwallowAnInterrupt() async throws {
+        let error = try #require(try await interrupted(
+            "while true do pcall(function() while true do end end) end", name: "=t",
+            timeout: true, message: "timeout: stopped after 0.1 s"))
+        #expect(error.kind == .timedOut)
+        #expect(error.message.hasSuffix("timeout: stopped after 0.1 s"))
     }
 
     // Blocking waits need a thread outside Swift's cooperative pool, as in lunet.

@@ -2,15 +2,25 @@ import CLuaShim
 import LunetBridge
 import Synchronization
 
-/// Counts live instances, to prove objects handed to Lua are released.
+/// Counts live `Tracked` objects. Each test has its own, since tests run in
+/// parallel.
+final class LiveCount: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+}
+
+/// An object whose lifetime is counted, to prove objects handed to Lua (or
+/// carried by errors) are released.
 final class Tracked: Sendable {
-    static let live = Atomic<Int>(0)
     let label: String
-    init(_ label: String) {
+    let counter: LiveCount
+    init(_ label: String, _ counter: LiveCount) {
         self.label = label
-        Tracked.live.add(1, ordering: .relaxed)
+        self.counter = counter
+        counter.add(1)
     }
-    deinit { Tracked.live.subtract(1, ordering: .relaxed) }
+    deinit { counter.add(-1) }
 }
 
 /// A Swift error that owns a Swift object: if an error path leaked, the

@@ -4,7 +4,8 @@ import Testing
 
 final class Counter {
     var value: Int64 = 0
-    let tracked = Tracked("counter")
+    let tracked: Tracked
+    init(_ live: LiveCount) { tracked = Tracked("counter", live) }
 }
 
 let counterClass = LuaClass<Counter>("test.Counter", display: "counter") { c in
@@ -25,10 +26,10 @@ let counterClass = LuaClass<Counter>("test.Counter", display: "counter") { c in
 
 @Suite("Swift objects as userdata")
 struct UserdataTests {
-    func makeState() -> LuaState {
+    func makeState(_ live: LiveCount = LiveCount()) -> LuaState {
         let lua = LuaState()
         lua.define("new_counter") { call in
-            call.push(Counter(), as: counterClass)
+            call.push(Counter(live), as: counterClass)
             return 1
         }
         return lua
@@ -64,28 +65,28 @@ struct UserdataTests {
     }
 
     @Test func gcReleasesSwiftObjects() throws {
-        let before = Tracked.live.load(ordering: .relaxed)
+        let live = LiveCount()
         do {
-            let lua = makeState()
+            let lua = makeState(live)
             try lua.run("for i = 1, 10000 do local c = new_counter(); c:add(i) end")
             lua.collectGarbage()
             lua.collectGarbage()
-            #expect(Tracked.live.load(ordering: .relaxed) - before <= 0)
+            #expect(live.value == 0)
             try lua.run("keep = { new_counter(), new_counter() }")
-            #expect(Tracked.live.load(ordering: .relaxed) - before >= 2)
+            #expect(live.value == 2)
         }
         // lua_close collects what was still referenced
-        #expect(Tracked.live.load(ordering: .relaxed) - before <= 0)
+        #expect(live.value == 0)
     }
 
     @Test func hostFunctionsAreReleasedWithTheirState() throws {
-        let before = Tracked.live.load(ordering: .relaxed)
+        let live = LiveCount()
         do {
             let lua = LuaState()
-            let captured = Tracked("closure")
+            let captured = Tracked("closure", live)
             lua.define("f") { _ in _ = captured; return 0 }
             try lua.run("f()")
         }
-        #expect(Tracked.live.load(ordering: .relaxed) - before <= 0)
+        #expect(live.value == 0)
     }
 }

@@ -18,17 +18,32 @@ struct LunetProcess {
         return root.appending(path: ".build/debug/lunet").path
     }()
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
     /// Run lunet with `arguments`; `stdin` is piped (so it is not a terminal).
-    /// `signalAfter` sends SIGINT that many seconds after the start.
+    /// `signalAfter` sends SIGINT that many seconds after the start. The
+    /// waiting happens on a thread of its own, never on Swift's cooperative
+    /// pool, which other tests need to make progress.
     static func run(
         _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
         directory: URL? = nil, signalAfter: Double? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result {
+                    try runBlocking(arguments, stdin: stdin, environment: environment, directory: directory, signalAfter: signalAfter)
+                })
+            }
+        }
+    }
+
+    private static func runBlocking(
+        _ arguments: [String], stdin: String, environment: [String: String],
+        directory: URL?, signalAfter: Double?
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("require search order")
 struct ModuleSearchTests {
-    @Test func scriptFolderLuaModulesLuaPathDataHomeAndStdlib() throws {
+    @Test func scriptFolderLuaModulesLuaPathDataHomeAndStdlib() async throws {
         let dir = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // 1. beside the script
@@ -28,7 +28,7 @@ struct ModuleSearchTests {
             print(type(require 'lunet.inspect'))
             print(type(require 'lunet.json'))
             """, to: "app/main.lua")
-        let r = try LunetProcess.run(
+        let r = try await LunetProcess.run(
             ["run", "app/main.lua"],
             environment: [
                 "LUA_PATH": dir.appending(path: "custom").path + "/?.lua;;",
@@ -49,8 +49,8 @@ struct ModuleSearchTests {
             """)
     }
 
-    @Test func missingModuleListsWhereItLooked() throws {
-        let r = try LunetProcess.run(["run", "-e", "require 'no.such.module'"])
+    @Test func missingModuleListsWhereItLooked() async throws {
+        let r = try await LunetProcess.run(["run", "-e", "require 'no.such.module'"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("module 'no.such.module' not found"))
         #expect(r.stderr.contains("lua_modules/share/lua/5.4/no/such/module.lua"))
@@ -58,8 +58,8 @@ struct ModuleSearchTests {
     }
 
     /// Debian's lua-cjson C module loads against the same liblua5.4.
-    @Test func luaCModulesLoad() throws {
-        let r = try LunetProcess.run(["run", "-e", """
+    @Test func luaCModulesLoad() async throws {
+        let r = try await LunetProcess.run(["run", "-e", """
             local cjson = require "cjson"
             local t = cjson.decode('{"a":[1,2,3],"b":"x"}')
             print(#t.a, t.b, cjson.encode({ 5 }), cjson.null == require("lunet.json").null)

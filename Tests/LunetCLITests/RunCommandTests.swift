@@ -3,39 +3,39 @@ import Testing
 
 @Suite("lunet run")
 struct RunCommandTests {
-    @Test func scriptArgumentsAndVarargs() throws {
+    @Test func scriptArgumentsAndVarargs() async throws {
         let dir = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write("print(arg[-1], arg[0], arg[1], arg[2], #arg, select('#', ...), ...)", to: "args.lua")
         let script = dir.appending(path: "args.lua").path
-        let r = try LunetProcess.run(["run", script, "one", "--two"])
+        let r = try await LunetProcess.run(["run", script, "one", "--two"])
         #expect(r.status == 0)
         #expect(r.stdout == "lunet\t\(script)\tone\t--two\t2\t2\tone\t--two\n")
     }
 
-    @Test func inlineCode() throws {
-        let r = try LunetProcess.run(["run", "-e", "print(arg[0], ...)", "a", "b"])
+    @Test func inlineCode() async throws {
+        let r = try await LunetProcess.run(["run", "-e", "print(arg[0], ...)", "a", "b"])
         #expect(r.status == 0)
         #expect(r.stdout == "-e\ta\tb\n")
     }
 
-    @Test func standardInputScript() throws {
-        let r = try LunetProcess.run(["run", "-", "x"], stdin: "print('from stdin', arg[0], arg[1])\n")
+    @Test func standardInputScript() async throws {
+        let r = try await LunetProcess.run(["run", "-", "x"], stdin: "print('from stdin', arg[0], arg[1])\n")
         #expect(r.status == 0)
         #expect(r.stdout == "from stdin\t-\tx\n")
     }
 
-    @Test func replWithPipedInputRunsItAsAScript() throws {
-        let r = try LunetProcess.run([], stdin: "local x = 20\nprint(x + 22)\n")
+    @Test func replWithPipedInputRunsItAsAScript() async throws {
+        let r = try await LunetProcess.run([], stdin: "local x = 20\nprint(x + 22)\n")
         #expect(r.status == 0)
         #expect(r.stdout == "42\n")
     }
 
-    @Test func uncaughtErrorPrintsMessageAndTracebackAndExitsOne() throws {
+    @Test func uncaughtErrorPrintsMessageAndTracebackAndExitsOne() async throws {
         let dir = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write("local function inner()\n  error('boom')\nend\ninner()\n", to: "fail.lua")
-        let r = try LunetProcess.run(["run", "fail.lua"], directory: dir)
+        let r = try await LunetProcess.run(["run", "fail.lua"], directory: dir)
         #expect(r.status == 1)
         let lines = r.stderr.split(separator: "\n").map(String.init)
         #expect(lines.first == "lunet: fail.lua:2: boom")
@@ -44,85 +44,85 @@ struct RunCommandTests {
         #expect(lines.contains("\tfail.lua:4: in main chunk"))
     }
 
-    @Test func errorValuesThatAreTablesUseTostring() throws {
-        let r = try LunetProcess.run([
+    @Test func errorValuesThatAreTablesUseTostring() async throws {
+        let r = try await LunetProcess.run([
             "run", "-e", "error(setmetatable({}, { __tostring = function() return 'custom failure' end }))",
         ])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("lunet: custom failure\n"))
     }
 
-    @Test func syntaxErrorExitsOneWithoutTraceback() throws {
-        let r = try LunetProcess.run(["run", "-e", "x = = 1"])
+    @Test func syntaxErrorExitsOneWithoutTraceback() async throws {
+        let r = try await LunetProcess.run(["run", "-e", "x = = 1"])
         #expect(r.status == 1)
         #expect(r.stderr == "lunet: (command line):1: unexpected symbol near '='\n")
     }
 
-    @Test func missingScriptIsAUsageError() throws {
-        let r = try LunetProcess.run(["run", "/nonexistent/script.lua"])
+    @Test func missingScriptIsAUsageError() async throws {
+        let r = try await LunetProcess.run(["run", "/nonexistent/script.lua"])
         #expect(r.status == 2)
         #expect(r.stderr == "lunet: cannot open /nonexistent/script.lua: no such file\n")
-        let d = try LunetProcess.run(["run", "/tmp"])
+        let d = try await LunetProcess.run(["run", "/tmp"])
         #expect(d.status == 2)
         #expect(d.stderr.contains("is a directory"))
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let unknown = try LunetProcess.run(["run", "--no-such-option", "x.lua"])
+    @Test func usageErrorsExitTwo() async throws {
+        let unknown = try await LunetProcess.run(["run", "--no-such-option", "x.lua"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("--no-such-option"))
-        let missing = try LunetProcess.run(["run"])
+        let missing = try await LunetProcess.run(["run"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("missing SCRIPT"))
-        let badTimeout = try LunetProcess.run(["run", "--timeout", "-1", "-e", ""])
+        let badTimeout = try await LunetProcess.run(["run", "--timeout", "-1", "-e", ""])
         #expect(badTimeout.status == 2)
-        let badCommand = try LunetProcess.run(["frobnicate"])
+        let badCommand = try await LunetProcess.run(["frobnicate"])
         #expect(badCommand.status == 2)
     }
 
-    @Test func timeoutStopsARunawayScript() throws {
+    @Test func timeoutStopsARunawayScript() async throws {
         let started = Date()
-        let r = try LunetProcess.run(["run", "--timeout", "0.3", "-e", "while true do pcall(function() end) end"])
+        let r = try await LunetProcess.run(["run", "--timeout", "0.3", "-e", "while true do pcall(function() end) end"])
         #expect(r.status == 124)
         #expect(r.stderr.hasPrefix("lunet: "))
         #expect(r.stderr.contains("timeout: stopped after 0.3 s (--timeout 0.3)\nstack traceback:"))
         #expect(Date().timeIntervalSince(started) < 10)
     }
 
-    @Test func sigintExits130() throws {
-        let r = try LunetProcess.run(
+    @Test func sigintExits130() async throws {
+        let r = try await LunetProcess.run(
             ["run", "-e", "io.stdout:write('ready\\n'); io.stdout:flush(); while true do end"], signalAfter: 0.5)
         #expect(r.status == 130)
         #expect(r.stdout == "ready\n")
         #expect(r.stderr.contains("interrupted"))
     }
 
-    @Test func osExitCodeIsKept() throws {
-        let r = try LunetProcess.run(["run", "-e", "print('bye'); os.exit(7)"])
+    @Test func osExitCodeIsKept() async throws {
+        let r = try await LunetProcess.run(["run", "-e", "print('bye'); os.exit(7)"])
         #expect(r.status == 7)
         #expect(r.stdout == "bye\n")
     }
 
-    @Test func shebangLineIsSkippedAndLineNumbersKept() throws {
+    @Test func shebangLineIsSkippedAndLineNumbersKept() async throws {
         let dir = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write("#!/usr/bin/env lunet\nerror('line two')\n", to: "s.lua")
-        let r = try LunetProcess.run(["run", "s.lua"], directory: dir)
+        let r = try await LunetProcess.run(["run", "s.lua"], directory: dir)
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("lunet: s.lua:2: line two"))
     }
 
-    @Test func helpAndVersionExitZero() throws {
-        let help = try LunetProcess.run(["--help"])
+    @Test func helpAndVersionExitZero() async throws {
+        let help = try await LunetProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("run"))
-        let version = try LunetProcess.run(["--version"])
+        let version = try await LunetProcess.run(["--version"])
         #expect(version.status == 0)
     }
 
     /// A Swift binding throwing a million times under pcall keeps the
     /// process's resident memory flat (measured from inside the process).
-    @Test func millionSwiftErrorsKeepMemoryFlat() throws {
+    @Test func millionSwiftErrorsKeepMemoryFlat() async throws {
         let script = """
             local json = require "lunet.json"
             local function rss_kb()
@@ -143,7 +143,7 @@ struct RunCommandTests {
             local after = rss_kb()
             print(before, after, after - before)
             """
-        let r = try LunetProcess.run(["run", "-e", script])
+        let r = try await LunetProcess.run(["run", "-e", script])
         #expect(r.status == 0, "\(r.stderr)")
         let fields = r.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         #expect(fields.count == 3)
@@ -153,9 +153,9 @@ struct RunCommandTests {
 
 @Suite("lunet run with tasks")
 struct RunTaskTests {
-    @Test func sigintWhileWaitingStopsAtOnce() throws {
+    @Test func sigintWhileWaitingStopsAtOnce() async throws {
         let started = Date()
-        let r = try LunetProcess.run(
+        let r = try await LunetProcess.run(
             ["run", "-e", "io.stdout:write('ready\\n'); io.stdout:flush(); require('lunet.task').sleep(30)"],
             signalAfter: 0.5)
         #expect(r.status == 130)
@@ -163,8 +163,8 @@ struct RunTaskTests {
         #expect(Date().timeIntervalSince(started) < 10)
     }
 
-    @Test func timeoutWhileTasksWait() throws {
-        let r = try LunetProcess.run([
+    @Test func timeoutWhileTasksWait() async throws {
+        let r = try await LunetProcess.run([
             "run", "--timeout", "0.3", "-e",
             "local task = require 'lunet.task'; local h = task.spawn(task.sleep, 30); h:wait()",
         ])
@@ -172,24 +172,24 @@ struct RunTaskTests {
         #expect(r.stderr.contains("timeout: stopped after 0.3 s"))
     }
 
-    @Test func pcallCannotSwallowAnInterruptDuringAWait() throws {
-        let r = try LunetProcess.run([
+    @Test func pcallCannotSwallowAnInterruptDuringAWait() async throws {
+        let r = try await LunetProcess.run([
             "run", "--timeout", "0.3", "-e",
             "local task = require 'lunet.task'; while true do pcall(task.sleep, 10) end",
         ])
         #expect(r.status == 124)
     }
 
-    @Test func aRunWaitsForSpawnedTasks() throws {
-        let r = try LunetProcess.run([
+    @Test func aRunWaitsForSpawnedTasks() async throws {
+        let r = try await LunetProcess.run([
             "run", "-e", "require('lunet.task').spawn(function() require('lunet.task').sleep(0.1); print('late') end)",
         ])
         #expect(r.status == 0)
         #expect(r.stdout == "late\n")
     }
 
-    @Test func unobservedTaskFailureFailsTheRun() throws {
-        let r = try LunetProcess.run(["run", "-e", "require('lunet.task').spawn(error, 'lost'); print('main done')"])
+    @Test func unobservedTaskFailureFailsTheRun() async throws {
+        let r = try await LunetProcess.run(["run", "-e", "require('lunet.task').spawn(error, 'lost'); print('main done')"])
         #expect(r.status == 1)
         #expect(r.stdout == "main done\n")
         #expect(r.stderr.hasPrefix("lunet: task 2 failed: lost"))
