@@ -67,6 +67,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // iCL Portal: routes, client, Lua binding and the sandbox emulator.
+        .target(
+            name: "LunetICL",
+            dependencies: [
+                "LunetRuntime", "LunetBridge", "LunetJSON", "LunetSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "lunet",
             dependencies: [
@@ -77,6 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "LunetBridgeTests", dependencies: ["LunetBridge", "CLuaShim"]),
         .testTarget(name: "LunetJSONTests", dependencies: ["LunetJSON"]),
+        .testTarget(name: "LunetICLTests", dependencies: ["LunetICL", "LunetJSON"]),
         .testTarget(name: "LunetRuntimeTests", dependencies: ["LunetRuntime", "LunetBridge", "LunetSandbox", "LunetJSON"]),
         .testTarget(
             name: "LunetSandboxTests",
