@@ -1,0 +1,60 @@
+import Hummingbird
+
+/// Injects the active fault spec's faults in front of every module route.
+/// Control endpoints pass straight through: a test must always be able to
+/// reset the sandbox or change the faults.
+struct FaultMiddleware: RouterMiddleware {
+    typealias Context = SandboxContext
+    let injector: FaultInjector
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard !ControlRoutes.owns(request.uri.path), let decision = injector.decide(path: request.uri.path) else {
+            return try await next(request, context)
+        }
+        if decision.delayMilliseconds > 0 {
+            try await Task.sleep(for: .milliseconds(decision.delayMilliseconds))
+        }
+        var response: Response
+        switch decision.fault {
+        case .status(let code)?:
+            return Self.injected(status: code, retryAfter: decision.retryAfter)
+        case .reset?:
+            return Response(status: .internalServerError, headers: [.sandboxFault: "reset"])
+        case .resetAfter?:
+            response = try await Self.answer(request, context, next)
+            response.headers[.sandboxFault] = "reset-after"
+        case nil:
+            guard decision.delayMilliseconds > 0 else { return try await next(request, context) }
+            response = try await Self.answer(request, context, next)
+        }
+        if decision.delayMilliseconds > 0 {
+            response.headers[.sandboxDelay] = formatNumber(decision.delayMilliseconds) + "ms"
+        }
+        return response
+    }
+
+    static func injected(status code: Int, retryAfter: Int) -> Response {
+        var headers: HTTPFields = [.sandboxFault: String(code)]
+        if code == 429 {
+            headers[.retryAfter] = String(retryAfter)
+        }
+        return SandboxJSON.response(
+            ["error": .string("injected fault \(code)")], status: HTTPResponse.Status(code: code), headers: headers)
+    }
+
+    /// The module's answer, with a thrown error turned into its response so
+    /// the fault headers can be added to it.
+    private static func answer(
+        _ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            return try error.response(from: request, context: context)
+        } catch {
+            return Response(status: .internalServerError)
+        }
+    }
+}
