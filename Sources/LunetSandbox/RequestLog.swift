@@ -20,7 +20,7 @@ public struct RequestLogEntry: Sendable, Equatable {
     var json: JSONValue {
         [
             "seq": .integer(Int64(sequence)),
-            "time": .string(time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "time": .string(time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
             "method": .string(method),
             "path": .string(path),
             "query": query.map(JSONValue.string) ?? .null,

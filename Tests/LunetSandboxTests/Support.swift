@@ -77,6 +77,7 @@ struct DummyModule: SandboxModule {
 }
 
 /// Starts a server with the dummy module (plus `extraModules`), runs `body`, stops it.
+@discardableResult
 func withSandbox<T>(
     faults: String = "", data: String? = nil, seed: String? = nil, calls: ModuleCalls = ModuleCalls(),
     extraModules: @escaping @Sendable (any SandboxStore) -> [any SandboxModule] = { _ in [] },
