@@ -41,7 +41,7 @@ struct MemoryState {
 
 /// Documents plus their ids kept sorted, so a page of a scan is a binary search.
 struct MemoryCollection {
-    var documents: [String: JSONValue] = [:]
+    var documents: [DocumentID: JSONValue] = [:]
     var sortedIDs: [String] = []
 
     /// Index of the first id that sorts after `id` (or at it, with `orEqual`).
@@ -57,7 +57,7 @@ struct MemoryCollection {
     }
 
     mutating func put(_ id: String, _ document: JSONValue) -> JSONValue? {
-        let previous = documents.updateValue(document, forKey: id)
+        let previous = documents.updateValue(document, forKey: DocumentID(id))
         if previous == nil {
             // Ids are often ascending (sequence keys): append without searching.
             if let last = sortedIDs.last, !precedes(last, id) {
@@ -70,9 +70,28 @@ struct MemoryCollection {
     }
 
     mutating func remove(_ id: String) -> JSONValue? {
-        guard let previous = documents.removeValue(forKey: id) else { return nil }
+        guard let previous = documents.removeValue(forKey: DocumentID(id)) else { return nil }
         sortedIDs.remove(at: boundary(after: id, orEqual: true))
         return previous
+    }
+}
+
+/// An id compared byte for byte, as SQLite does: Swift's String equality
+/// would make "é" and "e\u{301}" one document.
+struct DocumentID: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    static func == (a: Self, b: Self) -> Bool {
+        a.text.utf8.elementsEqual(b.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 
@@ -127,7 +146,7 @@ private final class MemoryTransaction: SandboxTransaction {
     }
 
     func get(_ collection: String, id: String) throws -> JSONValue? {
-        state.collections[collection]?.documents[id]
+        state.collections[collection]?.documents[DocumentID(id)]
     }
 
     func put(_ collection: String, id: String, _ document: JSONValue) throws {
@@ -148,7 +167,7 @@ private final class MemoryTransaction: SandboxTransaction {
         let start = after.map { stored.boundary(after: $0, orEqual: false) } ?? 0
         let end = limit.map { min(stored.sortedIDs.count, start + max(0, $0)) } ?? stored.sortedIDs.count
         guard start < end else { return [] }
-        return stored.sortedIDs[start..<end].map { SandboxDocument(id: $0, body: stored.documents[$0]!) }
+        return stored.sortedIDs[start..<end].map { SandboxDocument(id: $0, body: stored.documents[DocumentID($0)]!) }
     }
 
     func count(_ collection: String) throws -> Int {
