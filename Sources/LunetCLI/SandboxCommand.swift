@@ -51,19 +51,17 @@ struct SandboxCommand: ParsableCommand {
     }
 
     private static func serve(_ options: SandboxOptions) async -> Int32 {
-        let server: SandboxServer
         do {
-            server = try await SandboxServer.start(options)
-        } catch {
-            Diagnostics.error(String(describing: error))
-            return ExitStatus.usage
-        }
-        let prefixes = server.prefixes.isEmpty ? "none" : server.prefixes.joined(separator: ", ")
-        // Unbuffered, so a parent process reading the pipe sees the line at once.
-        FileHandle.standardOutput.write(Data("lunet sandbox listening on \(server.baseURL) (prefixes: \(prefixes))\n".utf8))
-        do {
-            try await server.run()
+            try await SandboxServer.run(options) { server in
+                let prefixes = server.prefixes.isEmpty ? "none" : server.prefixes.joined(separator: ", ")
+                // Unbuffered, so a parent process reading the pipe sees the line at once.
+                FileHandle.standardOutput.write(
+                    Data("lunet sandbox listening on \(server.baseURL) (prefixes: \(prefixes))\n".utf8))
+            }
             return ExitStatus.success
+        } catch let error as SandboxError {
+            Diagnostics.error(error.description)
+            return ExitStatus.usage
         } catch {
             Diagnostics.error("sandbox stopped: \(error)")
             return ExitStatus.scriptError

@@ -108,10 +108,20 @@ public final class SandboxServer: Sendable {
         if firstStop { storeCloser() }
     }
 
-    /// Serves until SIGINT or SIGTERM arrives (or `stop()` is called), then
-    /// stops cleanly. For `lunet sandbox`.
-    public func run() async throws {
+    /// Starts a server, calls `ready` once it listens, and serves until
+    /// SIGINT or SIGTERM arrives (or `stop()` is called), then stops cleanly.
+    /// For `lunet sandbox`. The signals are trapped before the server starts,
+    /// so one sent as soon as `ready` has announced the port is not fatal.
+    public static func run(
+        _ options: SandboxOptions, ready: @Sendable (SandboxServer) -> Void = { _ in }
+    ) async throws {
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let server = try await start(options)
+        ready(server)
+        try await server.serve(until: signals)
+    }
+
+    private func serve(until signals: UnixSignalsSequence) async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in signals { return }

@@ -76,7 +76,7 @@ struct ControlRoutesTests {
     }
 
     @Test func requestLogRecordsWhatTheClientSaw() async throws {
-        try await withSandbox(faults: "path=/dummy/items/x,latency=30ms;path=/dummy/ping,429@2;path=/dummy/batch,reset@1") { _, client in
+        try await withSandbox(faults: "path=/dummy/items/x,latency=30ms;path=/dummy/ping,429@2,latency=10ms;path=/dummy/batch,reset@1") { _, client in
             _ = try await client.put("/dummy/items/x?tag=1&b=2", #"{"v":1}"#)
             _ = try await client.get("/dummy/items/missing")
             _ = try await client.get("/dummy/ping")
@@ -99,7 +99,9 @@ struct ControlRoutesTests {
             #expect(entries[1]["query"] == .null)
             #expect(try #require(entries[0]["delay_ms"]?.double) == 30)
             #expect(try #require(entries[0]["duration_ms"]?.double) >= 30)
-            #expect(entries[2]["delay_ms"]?.double == 0)
+            #expect(entries[1]["delay_ms"]?.double == 0)
+            #expect(entries[2]["delay_ms"]?.double == 10)
+            #expect(entries[3]["delay_ms"]?.double == 10)
             let time = try #require(entries[0]["time"]?.string)
             #expect(time.hasSuffix("Z") && time.contains("T"))
 

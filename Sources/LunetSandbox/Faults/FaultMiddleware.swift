@@ -19,9 +19,9 @@ struct FaultMiddleware: RouterMiddleware {
         var response: Response
         switch decision.fault {
         case .status(let code)?:
-            return Self.injected(status: code, retryAfter: decision.retryAfter)
+            response = Self.injected(status: code, retryAfter: decision.retryAfter)
         case .reset?:
-            return Response(status: .internalServerError, headers: [.sandboxFault: "reset"])
+            response = Response(status: .internalServerError, headers: [.sandboxFault: "reset"])
         case .resetAfter?:
             response = try await Self.answer(request, context, next)
             response.headers[.sandboxFault] = "reset-after"
