@@ -79,6 +79,34 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test func retryAfterCanBeAnHTTPDate() async throws {
+        try await withSandbox(faults: "429@1,retry-after=date+5") { _, client in
+            let reply = try await client.get("/dummy/ping")
+            let text = try #require(reply.headers["Retry-After"].first)
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            let date = try #require(formatter.date(from: text))
+            #expect(date.timeIntervalSinceNow > 3.5 && date.timeIntervalSinceNow <= 6.5)
+        }
+    }
+
+    @Test func slowRequestsAreAnsweredLate() async throws {
+        try await withSandbox(faults: "slow@2,slow-latency=150ms") { server, client in
+            let clock = ContinuousClock()
+            var replies: [Reply] = []
+            let fast = try await clock.measure { replies.append(try await client.get("/dummy/ping")) }
+            let slow = try await clock.measure { replies.append(try await client.get("/dummy/ping")) }
+            #expect(fast < .milliseconds(150))
+            #expect(slow >= .milliseconds(145))
+            #expect(replies.map(\.text) == ["pong", "pong"])
+            #expect(replies[1].headers["Lunet-Sandbox-Fault"] == ["slow"])
+            #expect(server.requests().map(\.fault) == [nil, "slow"])
+            #expect(server.requests().map(\.status) == [200, 200])
+        }
+    }
+
     @Test func latencyDelaysEveryRequest() async throws {
         try await withSandbox(faults: "latency=200ms") { _, client in
             let clock = ContinuousClock()

@@ -32,7 +32,7 @@ struct FaultSpecTests {
             path: "/icl/api",
             every: [FaultEvery(.status(503), every: 5), FaultEvery(.status(429), every: 3)],
             rates: [FaultRate(.resetAfter, 0.05), FaultRate(.status(401), 0.25)],
-            latency: 5...50, retryAfter: 30))
+            latency: 5...50, retryAfter: .seconds(30)))
         #expect(spec.rules[1] == FaultRule(path: "/icl/token"))
         #expect(spec.rules[2] == FaultRule(latency: 1500...1500))
     }
@@ -41,10 +41,12 @@ struct FaultSpecTests {
         #expect(try FaultSpec(parsing: "latency=5ms..1s").rules[0].latency == 5...1000)
         #expect(try FaultSpec(parsing: "latency=0.5s..2s").rules[0].latency == 500...2000)
         #expect(try FaultSpec(parsing: "latency=0ms").rules[0].latency == 0...0)
+        #expect(try FaultSpec(parsing: "slow=1,slow-latency=1..3s").rules[0].slowLatency == 1000...3000)
+        #expect(try FaultSpec(parsing: "slow=1").rules[0].slowLatency == 2000...2000)
     }
 
     @Test func canonicalTextRoundTrips() throws {
-        let text = "seed=9,path=/a,503@5,429=0.1,reset=0.02,latency=5..50ms,retry-after=3;path=/b;latency=20ms"
+        let text = "seed=9,path=/a,503@5,429=0.1,reset=0.02,latency=5..50ms,retry-after=3;path=/b;slow=0.1,slow-latency=1000..3000ms;429@2,retry-after=date+4"
         let spec = try FaultSpec(parsing: text)
         #expect(spec.description == text)
         #expect(try FaultSpec(parsing: spec.description) == spec)
@@ -99,8 +101,11 @@ struct FaultSpecTests {
         ("latency=5ms,latency=6ms", "latency=6ms", "latency given twice in one rule"),
         ("path=icl", "path=icl", "path must start with '/', got 'icl'"),
         ("path=/a,path=/b", "path=/b", "path given twice in one rule (separate rules with ';')"),
-        ("retry-after=soon", "retry-after=soon", "retry-after must be a whole number of seconds (0 or more), got 'soon'"),
-        ("retry-after=-1", "retry-after=-1", "retry-after must be a whole number of seconds (0 or more), got '-1'"),
+        ("retry-after=soon", "retry-after=soon", "retry-after must be whole seconds (0 or more) or date+SECONDS, got 'soon'"),
+        ("retry-after=-1", "retry-after=-1", "retry-after must be whole seconds (0 or more) or date+SECONDS, got '-1'"),
+        ("retry-after=date+x", "retry-after=date+x", "retry-after must be whole seconds (0 or more) or date+SECONDS, got 'date+x'"),
+        ("slow-latency=3", "slow-latency=3", "slow-latency needs a unit, ms or s: '3'"),
+        ("slow-latency@3", "slow-latency@3", "slow-latency takes '=', not '@' ('@N' is for faults)"),
     ])
     func badSpecsNameTheBadPart(spec: String, part: String, reason: String) {
         #expect(throws: FaultSpecError(part: part, reason: reason)) { try FaultSpec(parsing: spec) }
@@ -143,6 +148,12 @@ struct FaultDecisionTests {
                 #expect(decision.fault == without.decision(rule: 0, request: n).fault)
             }
         }
+    }
+
+    @Test func slowRequestsAreDelayedBySlowLatencyOnTopOfLatency() throws {
+        let spec = try FaultSpec(parsing: "slow@2,slow-latency=100ms,latency=10ms")
+        #expect(spec.decision(rule: 0, request: 1) == FaultDecision(fault: nil, delayMilliseconds: 10))
+        #expect(spec.decision(rule: 0, request: 2) == FaultDecision(fault: .slow, delayMilliseconds: 110))
     }
 
     @Test func latencyStaysInItsRange() throws {

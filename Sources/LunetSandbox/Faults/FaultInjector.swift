@@ -4,9 +4,9 @@ import NIOConcurrencyHelpers
 public struct FaultDecision: Sendable, Equatable {
     public var fault: Fault?
     public var delayMilliseconds: Double
-    public var retryAfter: Int
+    public var retryAfter: RetryAfter
 
-    public init(fault: Fault?, delayMilliseconds: Double = 0, retryAfter: Int = 1) {
+    public init(fault: Fault?, delayMilliseconds: Double = 0, retryAfter: RetryAfter = .seconds(1)) {
         self.fault = fault
         self.delayMilliseconds = delayMilliseconds
         self.retryAfter = retryAfter
@@ -23,6 +23,7 @@ extension FaultSpec {
         var random = SplitMix64(seed: seed, stream: UInt64(index), position: UInt64(number))
         let draw = random.nextUnit()
         let delayDraw = random.nextUnit()
+        let slowDraw = random.nextUnit()
 
         var fault = rule.every.first { number % $0.interval == 0 }?.fault
         if fault == nil {
@@ -35,8 +36,13 @@ extension FaultSpec {
                 }
             }
         }
-        let delay = rule.latency.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * delayDraw } ?? 0
+        var delay = rule.latency.map { uniform($0, delayDraw) } ?? 0
+        if fault == .slow { delay += uniform(rule.slowLatency, slowDraw) }
         return FaultDecision(fault: fault, delayMilliseconds: delay, retryAfter: rule.retryAfter)
+    }
+
+    private func uniform(_ range: ClosedRange<Double>, _ draw: Double) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * draw
     }
 }
 

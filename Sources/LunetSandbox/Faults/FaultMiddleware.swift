@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Injects the active fault spec's faults in front of every module route.
@@ -25,6 +26,9 @@ struct FaultMiddleware: RouterMiddleware {
         case .resetAfter?:
             response = try await Self.answer(request, context, next)
             response.headers[.sandboxFault] = "reset-after"
+        case .slow?:
+            response = try await Self.answer(request, context, next)
+            response.headers[.sandboxFault] = "slow"
         case nil:
             guard decision.delayMilliseconds > 0 else { return try await next(request, context) }
             response = try await Self.answer(request, context, next)
@@ -35,10 +39,15 @@ struct FaultMiddleware: RouterMiddleware {
         return response
     }
 
-    static func injected(status code: Int, retryAfter: Int) -> Response {
+    static func injected(status code: Int, retryAfter: RetryAfter) -> Response {
         var headers: HTTPFields = [.sandboxFault: String(code)]
         if code == 429 {
-            headers[.retryAfter] = String(retryAfter)
+            switch retryAfter {
+            case .seconds(let seconds):
+                headers[.retryAfter] = String(seconds)
+            case .date(let seconds):
+                headers[.retryAfter] = httpDate(Date().addingTimeInterval(Double(seconds)))
+            }
         }
         return SandboxJSON.response(
             ["error": .string("injected fault \(code)")], status: HTTPResponse.Status(code: code), headers: headers)
@@ -57,4 +66,14 @@ struct FaultMiddleware: RouterMiddleware {
             return Response(status: .internalServerError)
         }
     }
+}
+
+/// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT", rounded up
+/// so the date is never earlier than the delay it stands for.
+func httpDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)))
 }

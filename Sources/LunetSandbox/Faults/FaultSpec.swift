@@ -45,17 +45,23 @@ public struct FaultRule: Sendable, Equatable {
     public var rates: [FaultRate] = []
     /// Added to every request under this rule, in milliseconds, drawn uniformly.
     public var latency: ClosedRange<Double>?
-    /// Seconds sent in `Retry-After` with an injected 429.
-    public var retryAfter: Int = 1
+    /// Extra delay of a request that drew the `slow` fault, in milliseconds.
+    public var slowLatency: ClosedRange<Double> = FaultRule.defaultSlowLatency
+    /// What an injected 429 says in `Retry-After`.
+    public var retryAfter: RetryAfter = .seconds(1)
+
+    public static let defaultSlowLatency: ClosedRange<Double> = 2000...2000
 
     public init(
         path: String? = nil, every: [FaultEvery] = [], rates: [FaultRate] = [],
-        latency: ClosedRange<Double>? = nil, retryAfter: Int = 1
+        latency: ClosedRange<Double>? = nil, slowLatency: ClosedRange<Double> = FaultRule.defaultSlowLatency,
+        retryAfter: RetryAfter = .seconds(1)
     ) {
         self.path = path
         self.every = every
         self.rates = rates
         self.latency = latency
+        self.slowLatency = slowLatency
         self.retryAfter = retryAfter
     }
 
@@ -70,14 +76,30 @@ public struct FaultRule: Sendable, Equatable {
         if let path { parts.append("path=\(path)") }
         parts += every.map { "\($0.fault)@\($0.interval)" }
         parts += rates.map { "\($0.fault)=\(formatNumber($0.probability))" }
-        if let latency {
-            parts.append(
-                latency.lowerBound == latency.upperBound
-                    ? "latency=\(formatNumber(latency.lowerBound))ms"
-                    : "latency=\(formatNumber(latency.lowerBound))..\(formatNumber(latency.upperBound))ms")
-        }
-        if retryAfter != 1 { parts.append("retry-after=\(retryAfter)") }
+        if let latency { parts.append("latency=" + formatMilliseconds(latency)) }
+        if slowLatency != Self.defaultSlowLatency { parts.append("slow-latency=" + formatMilliseconds(slowLatency)) }
+        if retryAfter != .seconds(1) { parts.append("retry-after=\(retryAfter)") }
         return parts
+    }
+
+    private func formatMilliseconds(_ range: ClosedRange<Double>) -> String {
+        range.lowerBound == range.upperBound
+            ? "\(formatNumber(range.lowerBound))ms"
+            : "\(formatNumber(range.lowerBound))..\(formatNumber(range.upperBound))ms"
+    }
+}
+
+/// The `Retry-After` of an injected 429: seconds, or an HTTP date that many
+/// seconds ahead (clients must accept both forms).
+public enum RetryAfter: Sendable, Equatable, CustomStringConvertible {
+    case seconds(Int)
+    case date(secondsAhead: Int)
+
+    public var description: String {
+        switch self {
+        case .seconds(let seconds): String(seconds)
+        case .date(let seconds): "date+\(seconds)"
+        }
     }
 }
 
@@ -110,11 +132,15 @@ public enum Fault: Sendable, Hashable, CustomStringConvertible {
     /// The module handles the request, then the connection is reset instead of
     /// its answer: the client cannot know whether the write happened.
     case resetAfter
+    /// Answered normally, but only after the rule's `slow-latency`: a share of
+    /// requests slow enough to trip a client's timeout.
+    case slow
 
     public init?(name: String) {
         switch name {
         case "reset": self = .reset
         case "reset-after": self = .resetAfter
+        case "slow": self = .slow
         default:
             guard name.count == 3, name.allSatisfy(\.isASCII), let code = Int(name) else { return nil }
             self = .status(code)
@@ -126,6 +152,7 @@ public enum Fault: Sendable, Hashable, CustomStringConvertible {
         case .status(let code): String(code)
         case .reset: "reset"
         case .resetAfter: "reset-after"
+        case .slow: "slow"
         }
     }
 }

@@ -27,7 +27,7 @@ enum FaultSpecParser {
     }
 
     private struct RuleContents {
-        var path = false, latency = false, retryAfter = false, faults = false
+        var path = false, latency = false, slowLatency = false, retryAfter = false, faults = false
         var rateTotal = 0.0
         var anything: Bool { path || latency || faults }
     }
@@ -42,6 +42,10 @@ enum FaultSpecParser {
             if says.latency { throw part.error("latency given twice in one rule") }
             says.latency = true
             rule.latency = try part.latency()
+        case "slow-latency":
+            if says.slowLatency { throw part.error("slow-latency given twice in one rule") }
+            says.slowLatency = true
+            rule.slowLatency = try part.latency()
         case "retry-after":
             if says.retryAfter { throw part.error("retry-after given twice in one rule") }
             says.retryAfter = true
@@ -85,7 +89,7 @@ private struct Part {
         everyNth = text[separator] == "@"
         if key.isEmpty { throw FaultSpecError(part: text, reason: "missing name before '\(text[separator])'") }
         if value.isEmpty { throw FaultSpecError(part: text, reason: "missing value after '\(text[separator])'") }
-        if everyNth, ["seed", "path", "latency", "retry-after"].contains(key) {
+        if everyNth, ["seed", "path", "latency", "slow-latency", "retry-after"].contains(key) {
             throw FaultSpecError(part: text, reason: "\(key) takes '=', not '@' ('@N' is for faults)")
         }
     }
@@ -105,11 +109,13 @@ private struct Part {
         return value
     }
 
-    func retryAfter() throws(FaultSpecError) -> Int {
-        guard let seconds = Int(value), seconds >= 0 else {
-            throw error("retry-after must be a whole number of seconds (0 or more), got '\(value)'")
+    /// "3" (seconds) or "date+3" (an HTTP date 3 seconds ahead).
+    func retryAfter() throws(FaultSpecError) -> RetryAfter {
+        let asDate = value.hasPrefix("date+")
+        guard let seconds = Int(asDate ? String(value.dropFirst(5)) : value), seconds >= 0 else {
+            throw error("retry-after must be whole seconds (0 or more) or date+SECONDS, got '\(value)'")
         }
-        return seconds
+        return asDate ? .date(secondsAhead: seconds) : .seconds(seconds)
     }
 
     func fault() throws(FaultSpecError) -> Fault {
@@ -142,10 +148,10 @@ private struct Part {
     /// "20ms", "1.5s", "5..50ms" (the unit after the range applies to both ends), "5ms..1s".
     func latency() throws(FaultSpecError) -> ClosedRange<Double> {
         let ends = value.components(separatedBy: "..")
-        guard ends.count <= 2 else { throw error("latency is DURATION or LOW..HIGH, got '\(value)'") }
+        guard ends.count <= 2 else { throw error("\(key) is DURATION or LOW..HIGH, got '\(value)'") }
         let high = try milliseconds(ends[ends.count - 1], defaultUnit: nil)
         let low = ends.count == 2 ? try milliseconds(ends[0], defaultUnit: unit(of: ends[1])) : high
-        guard low <= high else { throw error("latency range is backwards: \(ends[0]) is more than \(ends[1])") }
+        guard low <= high else { throw error("\(key) range is backwards: \(ends[0]) is more than \(ends[1])") }
         return low...high
     }
 
@@ -158,9 +164,9 @@ private struct Part {
     private func milliseconds(_ text: String, defaultUnit: String?) throws(FaultSpecError) -> Double {
         let unit = unit(of: text) ?? defaultUnit
         let number = unit == nil || !text.hasSuffix(unit!) ? text : String(text.dropLast(unit!.count))
-        guard let unit else { throw error("latency needs a unit, ms or s: '\(text)'") }
+        guard let unit else { throw error("\(key) needs a unit, ms or s: '\(text)'") }
         guard let value = Double(number), value.isFinite, value >= 0 else {
-            throw error("latency must be a duration like 20ms or 1.5s, got '\(text)'")
+            throw error("\(key) must be a duration like 20ms or 1.5s, got '\(text)'")
         }
         return unit == "s" ? value * 1000 : value
     }
