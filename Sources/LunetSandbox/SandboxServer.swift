@@ -66,8 +66,9 @@ public final class SandboxServer: Sendable {
                 onServerRunning: { channel in announce.yield(.success(channel.localAddress?.port ?? options.port)) },
                 logger: options.logger)
             var configuration = ServiceGroupConfiguration(services: [application], logger: options.logger)
-            // Requests still running after this are cancelled, so stop() is bounded.
-            configuration.maximumGracefulShutdownDuration = .seconds(5)
+            // Requests still running after this are cancelled (their clients
+            // see the connection close), so stop() is bounded.
+            configuration.maximumGracefulShutdownDuration = .seconds(2)
             let serviceGroup = ServiceGroup(configuration: configuration)
             let serving = Task {
                 do {
@@ -97,7 +98,8 @@ public final class SandboxServer: Sendable {
     }
 
     /// Stops accepting connections, lets running requests finish (at most
-    /// 5 s), and releases the store. Calling it again does nothing.
+    /// 2 s, then they are cancelled), and releases the store. Calling it
+    /// again does nothing.
     public func stop() async {
         await serviceGroup.triggerGracefulShutdown()
         _ = await serving.result

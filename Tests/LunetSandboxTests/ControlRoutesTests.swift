@@ -148,6 +148,18 @@ struct ControlRoutesTests {
         }
     }
 
+    @Test func stopDoesNotWaitForeverForASlowRequest() async throws {
+        let server = try await SandboxServer.start(SandboxOptions(
+            faults: try FaultSpec(parsing: "slow@1,slow-latency=60s"),
+            modules: { [DummyModule(store: $0)] }))
+        let client = SandboxClient(baseURL: server.baseURL)
+        let request = Task { try await client.get("/dummy/ping") }
+        try await Task.sleep(for: .milliseconds(200))
+        let elapsed = await ContinuousClock().measure { await server.stop() }
+        #expect(elapsed < .seconds(10))
+        await #expect(throws: (any Error).self) { _ = try await request.value }
+    }
+
     @Test func aFixedPortIsUsed() async throws {
         let probe = try await SandboxServer.start(SandboxOptions(modules: { _ in [] }))
         let port = probe.port
