@@ -58,39 +58,29 @@ public final class SandboxServer: Sendable {
                 modules: modules, faults: FaultInjector(options.faults), log: RequestLog(), storeKind: storeKind)
             if let seed = options.seed { _ = try await control.seed(seed) }
 
-            let (listening, announce) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
-            let application = Application(
-                router: makeRouter(control),
-                server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionResetHandler()])),
-                configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),
-                onServerRunning: { channel in announce.yield(.success(channel.localAddress?.port ?? options.port)) },
-                logger: options.logger)
-            var configuration = ServiceGroupConfiguration(services: [application], logger: options.logger)
-            // Requests still running after this are cancelled (their clients
-            // see the connection close), so stop() is bounded.
-            configuration.maximumGracefulShutdownDuration = .seconds(2)
-            let serviceGroup = ServiceGroup(configuration: configuration)
+            let (announcements, announce) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+            let serviceGroup = makeServiceGroup(control, options, announce: announce)
             let serving = Task {
                 do {
                     try await serviceGroup.run()
-                    announce.yield(.failure(SandboxError.cannotListen(port: options.port, reason: "stopped while starting")))
+                    announce.finish()
                 } catch {
                     announce.yield(.failure(error))
                     throw error
                 }
             }
-
-            var next = listening.makeAsyncIterator()
-            switch await next.next() {
-            case .success(let port)?:
-                return SandboxServer(
-                    port: port, store: store, control: control, serviceGroup: serviceGroup, serving: serving,
-                    storeCloser: storeCloser)
-            case .failure(let error)?:
-                throw listenError(error, port: options.port)
-            case nil:
+            var next = announcements.makeAsyncIterator()
+            let announced = await next.next()
+            guard case .success(let port)? = announced else {
+                // Also reached when the caller is cancelled while the server starts.
+                await serviceGroup.triggerGracefulShutdown()
+                _ = await serving.result
+                if case .failure(let error)? = announced { throw listenError(error, port: options.port) }
                 throw SandboxError.cannotListen(port: options.port, reason: "stopped while starting")
             }
+            return SandboxServer(
+                port: port, store: store, control: control, serviceGroup: serviceGroup, serving: serving,
+                storeCloser: storeCloser)
         } catch {
             storeCloser()
             throw error
@@ -176,6 +166,23 @@ public final class SandboxServer: Sendable {
             module.register(on: router.group(RouterPath("/" + module.prefix)))
         }
         return router
+    }
+
+    private static func makeServiceGroup(
+        _ control: SandboxControl, _ options: SandboxOptions,
+        announce: AsyncStream<Result<Int, any Error>>.Continuation
+    ) -> ServiceGroup {
+        let application = Application(
+            router: makeRouter(control),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionResetHandler()])),
+            configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: nil),
+            onServerRunning: { channel in announce.yield(.success(channel.localAddress?.port ?? options.port)) },
+            logger: options.logger)
+        var configuration = ServiceGroupConfiguration(services: [application], logger: options.logger)
+        // Requests still running after this are cancelled (their clients see
+        // the connection close), so stop() is bounded.
+        configuration.maximumGracefulShutdownDuration = .seconds(2)
+        return ServiceGroup(configuration: configuration)
     }
 
     private static func openStore(
