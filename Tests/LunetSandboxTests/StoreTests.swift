@@ -189,7 +189,7 @@ struct StoreTests {
     @Test func orderedKeysSortNumerically() {
         #expect(orderedKey(7) == "00000000000000000007")
         #expect(orderedKey(Int64.max) == "09223372036854775807")
-        #expect(precedes(orderedKey(99), orderedKey(100)))
+        #expect(orderedKey(99) < orderedKey(100))
     }
 }
 

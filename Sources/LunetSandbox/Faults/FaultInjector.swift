@@ -84,7 +84,7 @@ final class FaultInjector: Sendable {
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and well mixed even for
 /// neighbouring seeds, which is what per-request streams need.
-struct SplitMix64 {
+private struct SplitMix64 {
     private var state: UInt64
 
     init(seed: UInt64, stream: UInt64, position: UInt64) {

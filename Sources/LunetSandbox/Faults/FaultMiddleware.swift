@@ -34,7 +34,7 @@ struct FaultMiddleware: RouterMiddleware {
             response = try await Self.answer(request, context, next)
         }
         if decision.delayMilliseconds > 0 {
-            response.headers[.sandboxDelay] = formatNumber(decision.delayMilliseconds) + "ms"
+            response.headers[.sandboxDelay] = FaultSpec.numberText(decision.delayMilliseconds) + "ms"
         }
         return response
     }
@@ -46,11 +46,21 @@ struct FaultMiddleware: RouterMiddleware {
             case .seconds(let seconds):
                 headers[.retryAfter] = String(seconds)
             case .date(let seconds):
-                headers[.retryAfter] = httpDate(Date().addingTimeInterval(Double(seconds)))
+                headers[.retryAfter] = Self.httpDate(Date().addingTimeInterval(Double(seconds)))
             }
         }
         return SandboxJSON.response(
             ["error": .string("injected fault \(code)")], status: HTTPResponse.Status(code: code), headers: headers)
+    }
+
+    /// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT", rounded up
+    /// so the date is never earlier than the delay it stands for.
+    private static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)))
     }
 
     /// The module's answer, with a thrown error turned into its response so
@@ -66,14 +76,4 @@ struct FaultMiddleware: RouterMiddleware {
             return Response(status: .internalServerError)
         }
     }
-}
-
-/// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT", rounded up
-/// so the date is never earlier than the delay it stands for.
-func httpDate(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "GMT")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-    return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)))
 }

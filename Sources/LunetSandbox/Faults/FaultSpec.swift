@@ -75,7 +75,7 @@ public struct FaultRule: Sendable, Equatable {
         var parts: [String] = []
         if let path { parts.append("path=\(path)") }
         parts += every.map { "\($0.fault)@\($0.interval)" }
-        parts += rates.map { "\($0.fault)=\(formatNumber($0.probability))" }
+        parts += rates.map { "\($0.fault)=\(FaultSpec.numberText($0.probability))" }
         if let latency { parts.append("latency=" + formatMilliseconds(latency)) }
         if slowLatency != Self.defaultSlowLatency { parts.append("slow-latency=" + formatMilliseconds(slowLatency)) }
         if retryAfter != .seconds(1) { parts.append("retry-after=\(retryAfter)") }
@@ -84,8 +84,8 @@ public struct FaultRule: Sendable, Equatable {
 
     private func formatMilliseconds(_ range: ClosedRange<Double>) -> String {
         range.lowerBound == range.upperBound
-            ? "\(formatNumber(range.lowerBound))ms"
-            : "\(formatNumber(range.lowerBound))..\(formatNumber(range.upperBound))ms"
+            ? "\(FaultSpec.numberText(range.lowerBound))ms"
+            : "\(FaultSpec.numberText(range.lowerBound))..\(FaultSpec.numberText(range.upperBound))ms"
     }
 }
 
@@ -164,8 +164,10 @@ public struct FaultSpecError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "bad fault spec part '\(part)': \(reason)" }
 }
 
-/// Shortest text for a number: 20 → "20", 0.05 → "0.05".
-func formatNumber(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return String(value)
+extension FaultSpec {
+    /// Shortest text for a number: 20 → "20", 0.05 → "0.05".
+    static func numberText(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
 }

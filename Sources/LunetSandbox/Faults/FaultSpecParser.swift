@@ -62,7 +62,7 @@ enum FaultSpecParser {
                 let probability = try part.probability()
                 says.rateTotal += probability
                 if says.rateTotal > 1 + 1e-9 {
-                    throw part.error("the rates in one rule add up to \(formatNumber(says.rateTotal)), more than 1")
+                    throw part.error("the rates in one rule add up to \(FaultSpec.numberText(says.rateTotal)), more than 1")
                 }
                 rule.rates.append(FaultRate(fault, probability))
             }
@@ -173,7 +173,7 @@ private struct Part {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    fileprivate func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
         let last = lastIndex(where: { !$0.isWhitespace })!
         return String(self[first...last])

@@ -34,13 +34,13 @@ public final class MemorySandboxStore: SandboxStore {
     }
 }
 
-struct MemoryState {
+private struct MemoryState {
     var collections: [String: MemoryCollection] = [:]
     var sequences: [String: Int64] = [:]
 }
 
 /// Documents plus their ids kept sorted, so a page of a scan is a binary search.
-struct MemoryCollection {
+private struct MemoryCollection {
     var documents: [DocumentID: JSONValue] = [:]
     var sortedIDs: [String] = []
 
@@ -50,7 +50,7 @@ struct MemoryCollection {
         while low < high {
             let mid = (low + high) / 2
             let candidate = sortedIDs[mid]
-            let before = orEqual ? precedes(candidate, id) : !precedes(id, candidate)
+            let before = orEqual ? utf8Precedes(candidate, id) : !utf8Precedes(id, candidate)
             if before { low = mid + 1 } else { high = mid }
         }
         return low
@@ -60,7 +60,7 @@ struct MemoryCollection {
         let previous = documents.updateValue(document, forKey: DocumentID(id))
         if previous == nil {
             // Ids are often ascending (sequence keys): append without searching.
-            if let last = sortedIDs.last, !precedes(last, id) {
+            if let last = sortedIDs.last, !utf8Precedes(last, id) {
                 sortedIDs.insert(id, at: boundary(after: id, orEqual: true))
             } else {
                 sortedIDs.append(id)
@@ -78,7 +78,7 @@ struct MemoryCollection {
 
 /// An id compared byte for byte, as SQLite does: Swift's String equality
 /// would make "é" and "e\u{301}" one document.
-struct DocumentID: Hashable {
+private struct DocumentID: Hashable {
     let text: String
 
     init(_ text: String) {
@@ -97,7 +97,7 @@ struct DocumentID: Hashable {
 
 /// Bytewise UTF-8 order, which is SQLite's default (BINARY) collation, so both
 /// stores list in the same order.
-func precedes(_ a: String, _ b: String) -> Bool {
+private func utf8Precedes(_ a: String, _ b: String) -> Bool {
     a.utf8.lexicographicallyPrecedes(b.utf8)
 }
 
