@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LunetJSON
+import NIOCore
 import Testing
 
 @testable import LunetSandbox
@@ -141,7 +142,11 @@ struct FaultInjectionTests {
 
     @Test func resetSurfacesAsAConnectionErrorNotAStatus() async throws {
         try await withSandbox(faults: "reset=1") { server, client in
-            await #expect(throws: (any Error).self) { _ = try await client.get("/dummy/ping") }
+            await #expect {
+                _ = try await client.get("/dummy/ping")
+            } throws: { error in
+                (error as? IOError)?.errnoCode == ECONNRESET
+            }
             // The next request on a fresh connection is reset too, and the server lives on.
             await #expect(throws: (any Error).self) { _ = try await client.get("/dummy/ping") }
             let health = try await client.get("/_sandbox/health")
