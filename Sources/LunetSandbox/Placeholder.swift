@@ -1,1 +1,0 @@
-// The sandbox host is being built; SandboxModule.swift is the seam.

@@ -1,0 +1,198 @@
+import LunetJSON
+import NIOConcurrencyHelpers
+
+/// The default store: everything in memory, gone when the server stops.
+/// Transactions run one at a time under a lock and undo their writes when the
+/// body throws, so a write costs the same whatever the size of the data.
+public final class MemorySandboxStore: SandboxStore {
+    private let state = NIOLockedValueBox(MemoryState())
+
+    public init() {}
+
+    public func read<T: Sendable>(_ body: @Sendable (any SandboxTransaction) throws -> T) async throws -> T {
+        try run(body, readOnly: true)
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SandboxTransaction) throws -> T) async throws -> T {
+        try run(body, readOnly: false)
+    }
+
+    private func run<T>(_ body: (any SandboxTransaction) throws -> T, readOnly: Bool) throws -> T {
+        try state.withLockedValue { state in
+            // Moved out (not copied) so mutations inside the transaction do not
+            // trigger copy-on-write of the whole data set.
+            let transaction = MemoryTransaction(state: state, readOnly: readOnly)
+            state = MemoryState()
+            defer { state = transaction.close() }
+            do {
+                return try body(transaction)
+            } catch {
+                transaction.rollBack()
+                throw error
+            }
+        }
+    }
+}
+
+private struct MemoryState {
+    var collections: [String: MemoryCollection] = [:]
+    var sequences: [String: Int64] = [:]
+}
+
+/// Documents plus their ids kept sorted, so a page of a scan is a binary search.
+private struct MemoryCollection {
+    var documents: [DocumentID: JSONValue] = [:]
+    var sortedIDs: [String] = []
+
+    /// Index of the first id that sorts after `id` (or at it, with `orEqual`).
+    func boundary(after id: String, orEqual: Bool) -> Int {
+        var low = 0, high = sortedIDs.count
+        while low < high {
+            let mid = (low + high) / 2
+            let candidate = sortedIDs[mid]
+            let before = orEqual ? utf8Precedes(candidate, id) : !utf8Precedes(id, candidate)
+            if before { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    mutating func put(_ id: String, _ document: JSONValue) -> JSONValue? {
+        let previous = documents.updateValue(document, forKey: DocumentID(id))
+        if previous == nil {
+            // Ids are often ascending (sequence keys): append without searching.
+            if let last = sortedIDs.last, !utf8Precedes(last, id) {
+                sortedIDs.insert(id, at: boundary(after: id, orEqual: true))
+            } else {
+                sortedIDs.append(id)
+            }
+        }
+        return previous
+    }
+
+    mutating func remove(_ id: String) -> JSONValue? {
+        guard let previous = documents.removeValue(forKey: DocumentID(id)) else { return nil }
+        sortedIDs.remove(at: boundary(after: id, orEqual: true))
+        return previous
+    }
+}
+
+/// An id compared byte for byte, as SQLite does: Swift's String equality
+/// would make "é" and "e\u{301}" one document.
+private struct DocumentID: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    static func == (a: Self, b: Self) -> Bool {
+        a.text.utf8.elementsEqual(b.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Bytewise UTF-8 order, which is SQLite's default (BINARY) collation, so both
+/// stores list in the same order.
+private func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+private final class MemoryTransaction: SandboxTransaction {
+    private var state: MemoryState
+    private let readOnly: Bool
+    private var undo: [Undo] = []
+
+    private enum Undo {
+        case document(collection: String, id: String, previous: JSONValue?)
+        case sequence(collection: String, previous: Int64?)
+        case removed(collections: [String: MemoryCollection], sequences: [String: Int64])
+    }
+
+    init(state: MemoryState, readOnly: Bool) {
+        self.state = state
+        self.readOnly = readOnly
+    }
+
+    func close() -> MemoryState {
+        undo = []
+        return state
+    }
+
+    func rollBack() {
+        for step in undo.reversed() {
+            switch step {
+            case .document(let collection, let id, let previous):
+                if let previous {
+                    _ = state.collections[collection, default: MemoryCollection()].put(id, previous)
+                } else {
+                    _ = state.collections[collection]?.remove(id)
+                }
+            case .sequence(let collection, let previous):
+                state.sequences[collection] = previous
+            case .removed(let collections, let sequences):
+                state.collections.merge(collections) { _, removed in removed }
+                state.sequences.merge(sequences) { _, removed in removed }
+            }
+        }
+        undo = []
+    }
+
+    private func checkWritable() throws {
+        if readOnly { throw SandboxStoreError.writeInReadTransaction }
+    }
+
+    func get(_ collection: String, id: String) throws -> JSONValue? {
+        state.collections[collection]?.documents[DocumentID(id)]
+    }
+
+    func put(_ collection: String, id: String, _ document: JSONValue) throws {
+        try checkWritable()
+        let previous = state.collections[collection, default: MemoryCollection()].put(id, document)
+        undo.append(.document(collection: collection, id: id, previous: previous))
+    }
+
+    func delete(_ collection: String, id: String) throws -> Bool {
+        try checkWritable()
+        guard let previous = state.collections[collection]?.remove(id) else { return false }
+        undo.append(.document(collection: collection, id: id, previous: previous))
+        return true
+    }
+
+    func scan(_ collection: String, after: String?, limit: Int?) throws -> [SandboxDocument] {
+        guard let stored = state.collections[collection] else { return [] }
+        let start = after.map { stored.boundary(after: $0, orEqual: false) } ?? 0
+        let end = limit.map { min(stored.sortedIDs.count, start + max(0, $0)) } ?? stored.sortedIDs.count
+        guard start < end else { return [] }
+        return stored.sortedIDs[start..<end].map { SandboxDocument(id: $0, body: stored.documents[DocumentID($0)]!) }
+    }
+
+    func count(_ collection: String) throws -> Int {
+        state.collections[collection]?.documents.count ?? 0
+    }
+
+    func nextSequence(_ collection: String) throws -> Int64 {
+        try checkWritable()
+        let previous = state.sequences[collection]
+        let next = (previous ?? 0) + 1
+        state.sequences[collection] = next
+        undo.append(.sequence(collection: collection, previous: previous))
+        return next
+    }
+
+    func removeAll(collectionPrefix: String) throws {
+        try checkWritable()
+        var removedCollections: [String: MemoryCollection] = [:]
+        var removedSequences: [String: Int64] = [:]
+        for name in state.collections.keys where name.utf8.starts(with: collectionPrefix.utf8) {
+            removedCollections[name] = state.collections.removeValue(forKey: name)
+        }
+        for name in state.sequences.keys where name.utf8.starts(with: collectionPrefix.utf8) {
+            removedSequences[name] = state.sequences.removeValue(forKey: name)
+        }
+        undo.append(.removed(collections: removedCollections, sequences: removedSequences))
+    }
+}
