@@ -71,9 +71,10 @@ local function new_pass(c, limit, page_size)
            can_request = true, requested = 0, delivered = 0, page = nil, i = 0, finished = false, total = nil }
 end
 
-local function request_more(pass)
+-- Keep `depth` requests in flight (when the next positions are known).
+local function request_more(pass, depth)
   local c = pass.c
-  while pass.can_request and #pass.ahead < c.prefetch + 1
+  while pass.can_request and #pass.ahead < depth
     and (pass.limit == nil or pass.requested < pass.limit) do
     local position = pass.next_request
     pass.requested = pass.requested + pass.size
@@ -101,7 +102,7 @@ local function next_page(pass)
     drain(pass)
     return nil
   end
-  request_more(pass)
+  request_more(pass, 1) -- the page needed now
   local handle = table.remove(pass.ahead, 1)
   local page = check_page(pass.c.caller, handle:wait())
   pass.total = page.total or pass.total
@@ -124,7 +125,7 @@ local function next_page(pass)
     ended, pass.finished = true, true
     drain(pass)
   end
-  if not ended then request_more(pass) end -- prefetch while the script works
+  if not ended then request_more(pass, pass.c.prefetch) end -- prefetch while the script works
   return items
 end
 
