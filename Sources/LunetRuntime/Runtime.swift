@@ -17,7 +17,7 @@ public final class Runtime {
         let search = ModuleSearch(scriptDirectory: scriptDirectory, environment: environment)
         search.install(in: lua)
         Stdlib.installSearcher(in: lua)
-        HostModules.register(in: lua)
+        HostModules.register(in: lua, environment: environment)
     }
 
     /// Set the global `arg` as `lua` does: arg[0] the script, arg[1...] its
@@ -42,7 +42,10 @@ public final class Runtime {
 /// The host modules, each registered the same way: `package.preload`
 /// entries opened on first `require`.
 public enum HostModules {
-    public static func register(in lua: LuaState) {
+    public static func register(in lua: LuaState, environment: [String: String]) {
         lua.preload("lunet.json", open: JSONModule.open)
+        RuntimeServices.attach(to: lua, environment: environment)
+        lua.preload("lunet.state", open: StateModule.open)
+        lua.preload("lunet.log", open: LogModule.open)
     }
 }
