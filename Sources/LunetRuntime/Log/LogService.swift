@@ -10,11 +10,12 @@ public final class LogService: @unchecked Sendable {
     private var _sink: any LogSink
     private var _context: JSONObject = [:]
 
-    /// Threshold from `LUNET_LOG_LEVEL` (default info); human lines on
-    /// stderr, coloured when stderr is a terminal and `NO_COLOR` is unset.
-    public init(environment: [String: String]) {
+    /// Threshold from `LUNET_LOG_LEVEL` (default info); `sink` defaults to
+    /// human lines on stderr, coloured when stderr is a terminal and
+    /// `NO_COLOR` is unset.
+    public init(environment: [String: String], sink: (any LogSink)? = nil) {
         _level = .info
-        _sink = StderrLogSink(format: .text(color: Self.colorAllowed(environment)))
+        _sink = sink ?? StderrLogSink(format: .text(color: Self.colorAllowed(environment)))
         _context = ["run_id": .string(Self.newRunID())]
         if let name = environment["LUNET_LOG_LEVEL"], !name.isEmpty {
             if let level = LogLevel(name: name) {

@@ -65,7 +65,9 @@ public enum Timestamp {
     }
 
     private static func split(_ date: Date) -> (seconds: Int, millis: Int) {
-        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Via whole microseconds: 1795521845.123 * 1000 is 1795521845122.99…
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let totalMillis = Int((micros / 1000).rounded(.down))
         let seconds = totalMillis >= 0 ? totalMillis / 1000 : (totalMillis - 999) / 1000
         return (seconds, totalMillis - seconds * 1000)
     }

@@ -106,6 +106,12 @@ public final class SQLiteStateStore: StateStore {
         try locks.tryLock(name)
     }
 
+    /// A PRAGMA's value on this store's connection (tests check the
+    /// journal mode and synchronous setting the store runs with).
+    func pragma(_ name: String) async throws -> String? {
+        try await queue.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     // MARK: SQL
 
     private static func fetch(_ db: Database, _ key: String) throws -> StateEntry? {
