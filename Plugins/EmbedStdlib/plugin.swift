@@ -7,18 +7,23 @@ import PackagePlugin
 struct EmbedStdlib: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let stdlib = context.package.directoryURL.appending(path: "stdlib")
-        var files: [URL] = []
-        if let walker = FileManager.default.enumerator(at: stdlib, includingPropertiesForKeys: nil) {
-            for case let url as URL in walker where url.pathExtension == "lua" { files.append(url) }
+        // Inputs: every Lua file and every folder. A folder's timestamp
+        // changes when a file is added or removed, which reruns the tool
+        // (it walks the folder itself).
+        var inputs: [URL] = [stdlib]
+        if let walker = FileManager.default.enumerator(at: stdlib, includingPropertiesForKeys: [.isDirectoryKey]) {
+            for case let url as URL in walker {
+                let isDirectory = (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) ?? false
+                if isDirectory || url.pathExtension == "lua" { inputs.append(url) }
+            }
         }
-        files.sort { $0.path < $1.path }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedStdlib.swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) stdlib Lua modules",
+                displayName: "Embedding stdlib Lua modules",
                 executable: try context.tool(named: "LunetEmbed").url,
-                arguments: [output.path, stdlib.path] + files.map(\.path),
-                inputFiles: files,
+                arguments: [output.path, stdlib.path],
+                inputFiles: inputs,
                 outputFiles: [output]
             )
         ]

@@ -99,10 +99,33 @@ void lunet_close(lua_State *L) {
 
 /* Keeps the error value as it is (tables stay tables) and records the
    traceback beside it, so the host decides how to show both. */
+/* A lunet.Error (a table whose metatable's __name is "lunet.Error") on top
+   of the stack gets a `traceback` field, unless it already has one (it was
+   re-raised): errors keep where they were raised (lua-api.md). */
+static void attach_traceback(lua_State *L, int level) {
+    int err = lua_gettop(L);
+    if (lua_type(L, err) != LUA_TTABLE || !lua_getmetatable(L, err)) return;
+    lua_pushliteral(L, "__name");
+    lua_rawget(L, -2);
+    int is_error = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "lunet.Error") == 0;
+    lua_settop(L, err);
+    if (!is_error) return;
+    lua_pushliteral(L, "traceback");
+    int has = lua_rawget(L, err) != LUA_TNIL;
+    lua_settop(L, err);
+    if (has) return;
+    lua_pushliteral(L, "traceback");
+    luaL_traceback(L, L, NULL, level);
+    lua_rawset(L, err);
+}
+
+/* Keeps the error value as it is (tables stay tables) and records the
+   traceback beside it, so the host decides how to show both. */
 static int msghandler(lua_State *L) {
+    lua_settop(L, 1);
+    attach_traceback(L, 1);
     luaL_traceback(L, L, NULL, 1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &k_traceback);
-    lua_settop(L, 1);
     return 1;
 }
 
@@ -154,11 +177,19 @@ void lunet_traceback(lua_State *L, lua_State *co, const char *msg, int level) {
 
 /* ---- the trampoline ------------------------------------------------------------ */
 
+/* Resumed with (true, results...) or (false, error [, add_where]). */
 static int resume_continuation(lua_State *L, int status, lua_KContext base) {
     (void)status;
     int flag = (int)base + 1;               /* first value passed to resume */
     if (!lua_toboolean(L, flag)) {
+        int where = lua_toboolean(L, flag + 2);
         lua_settop(L, flag + 1);            /* the error value */
+        if (where && lua_type(L, -1) == LUA_TSTRING) {
+            luaL_where(L, 1);
+            lua_rotate(L, -2, 1);
+            lua_concat(L, 2);
+        }
+        attach_traceback(L, 1);
         return lua_error(L);
     }
     return lua_gettop(L) - flag;            /* the results after the flag */
@@ -166,7 +197,10 @@ static int resume_continuation(lua_State *L, int status, lua_KContext base) {
 
 static int finish(lua_State *L, int status) {
     if (status >= 0) return status;
-    if (status == LUNET_RAISE) return lua_error(L);
+    if (status == LUNET_RAISE) {
+        attach_traceback(L, 1);
+        return lua_error(L);
+    }
     if (status == LUNET_RAISE_WHERE) {
         luaL_where(L, 1);
         lua_rotate(L, -2, 1);

@@ -156,7 +156,7 @@ public final class LuaState {
 public struct LuaScriptError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         case syntax, runtime, interrupted, timedOut, memory, other
-        init(status: Int32, interrupt: sig_atomic_t) {
+        public init(status: Int32, interrupt: sig_atomic_t) {
             if interrupt == LUNET_INTERRUPT_SIGNAL { self = .interrupted; return }
             if interrupt == LUNET_INTERRUPT_TIMEOUT { self = .timedOut; return }
             switch status {
@@ -171,6 +171,12 @@ public struct LuaScriptError: Error, CustomStringConvertible, Sendable {
     public var traceback: String?
     public var kind: Kind
     public var description: String { message }
+
+    public init(message: String, traceback: String?, kind: Kind) {
+        self.message = message
+        self.traceback = traceback
+        self.kind = kind
+    }
 }
 
 /// The one thing other threads may do to a state: ask it to stop.

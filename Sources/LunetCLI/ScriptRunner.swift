@@ -53,9 +53,10 @@ struct ScriptRunner {
         defer { timer?.cancel() }
 
         do {
-            try runtime.runMain(bytes, chunkName: chunkName, arguments: arguments)
+            let failures = try runtime.runMain(bytes, chunkName: chunkName, arguments: arguments)
             lunet_flush_stdout()
-            return ExitStatus.success
+            for failure in failures { Diagnostics.taskError(failure) }
+            return failures.isEmpty ? ExitStatus.success : ExitStatus.scriptError
         } catch {
             lunet_flush_stdout()
             Diagnostics.scriptError(error)
@@ -97,6 +98,13 @@ struct ScriptRunner {
 enum Diagnostics {
     static func error(_ message: String) {
         lunet_write_stderr("lunet: \(message)\n")
+    }
+
+    /// A spawned task that failed with nobody waiting for it.
+    static func taskError(_ failure: TaskScheduler.Failure) {
+        var error = failure.error
+        error.message = "task \(failure.taskID) failed: " + error.message
+        scriptError(error)
     }
 
     /// "lunet: script.lua:3: boom" and, for runtime errors, the traceback.

@@ -1,28 +1,31 @@
 // Build-time tool: turns the Lua files under stdlib/ into a Swift source file
 // so the modules are compiled into the binary (nothing is read from disk at
-// run time). Usage: LunetEmbed OUTPUT.swift STDLIB_DIR FILE...
+// run time). Usage: LunetEmbed OUTPUT.swift STDLIB_DIR
 import Foundation
 
 let args = CommandLine.arguments
-guard args.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: LunetEmbed OUTPUT STDLIB_DIR FILE...\n".utf8))
+guard args.count == 3 else {
+    FileHandle.standardError.write(Data("usage: LunetEmbed OUTPUT.swift STDLIB_DIR\n".utf8))
     exit(2)
 }
 let output = URL(fileURLWithPath: args[1])
 let root = URL(fileURLWithPath: args[2]).standardizedFileURL.path
+// Walk the folder here rather than take a file list from the plugin, so a
+// file added since the plugin last ran is embedded too.
+var files: [String] = []
+if let walker = FileManager.default.enumerator(atPath: root) {
+    for case let relative as String in walker where relative.hasSuffix(".lua") { files.append(relative) }
+}
 var entries: [(module: String, path: String, source: String)] = []
-for file in args.dropFirst(3).sorted() {
-    let url = URL(fileURLWithPath: file).standardizedFileURL
-    guard url.pathExtension == "lua" else { continue }
-    var relative = String(url.path.dropFirst(root.count))
-    if relative.hasPrefix("/") { relative.removeFirst() }
+for relative in files.sorted() {
     var module = String(relative.dropLast(4))
     if module.hasSuffix("/init") { module = String(module.dropLast(5)) }
     module = module.replacingOccurrences(of: "/", with: ".")
-    guard let data = FileManager.default.contents(atPath: url.path),
+    let path = root + "/" + relative
+    guard let data = FileManager.default.contents(atPath: path),
         let text = String(data: data, encoding: .utf8)
     else {
-        FileHandle.standardError.write(Data("LunetEmbed: \(url.path): not readable UTF-8 text\n".utf8))
+        FileHandle.standardError.write(Data("LunetEmbed: \(path): not readable UTF-8 text\n".utf8))
         exit(1)
     }
     entries.append((module, "stdlib/" + relative, text))

@@ -7,17 +7,24 @@ import LunetBridge
 /// embedded stdlib, and the host modules under `lunet.*`.
 public final class Runtime {
     public let lua: LuaState
+    public let scheduler: TaskScheduler
     public let environment: [String: String]
 
     /// - scriptDirectory: the running script's folder, searched first by
     ///   `require` (nil for -e, stdin and the REPL: then only the rest).
     public init(scriptDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.lua = LuaState()
+        self.scheduler = TaskScheduler(lua: lua)
         self.environment = environment
         let search = ModuleSearch(scriptDirectory: scriptDirectory, environment: environment)
         search.install(in: lua)
         Stdlib.installSearcher(in: lua)
         HostModules.register(in: lua, environment: environment)
+        do {
+            try TaskModule.installCoroutineWrappers(lua, scheduler)
+        } catch {
+            fatalError("lunet: the embedded stdlib/lunet/_coroutine.lua failed: \(error.message)")
+        }
     }
 
     /// Set the global `arg` as `lua` does: arg[0] the script, arg[1...] its
@@ -29,13 +36,18 @@ public final class Runtime {
         lua.setGlobal("arg")
     }
 
-    /// Load and run a main chunk with `arguments` as its `...`.
-    public func runMain(_ source: [UInt8], chunkName: String, arguments: [String]) throws(LuaScriptError) {
+    /// Load and run a main chunk with `arguments` as its `...`, as a task,
+    /// until it and every task it spawned have finished. Returns the failures
+    /// of spawned tasks nobody waited for (the run then counts as failed).
+    public func runMain(
+        _ source: [UInt8], chunkName: String, arguments: [String]
+    ) throws(LuaScriptError) -> [TaskScheduler.Failure] {
         let base = lua.top
         defer { lua.top = base }
         try lua.load(source, name: chunkName)
         for a in arguments { LuaCall(L: lua.L, name: "main").pushString(a) }
-        try lua.call(nargs: Int32(arguments.count), nresults: 0)
+        _ = try scheduler.run(nargs: Int32(arguments.count), waitForAll: true)
+        return scheduler.takeUnobservedFailures()
     }
 }
 
@@ -44,6 +56,7 @@ public final class Runtime {
 public enum HostModules {
     public static func register(in lua: LuaState, environment: [String: String]) {
         lua.preload("lunet.json", open: JSONModule.open)
+        lua.preload("lunet.task", open: TaskModule.open)
         RuntimeServices.attach(to: lua, environment: environment)
         lua.preload("lunet.state", open: StateModule.open)
         lua.preload("lunet.log", open: LogModule.open)

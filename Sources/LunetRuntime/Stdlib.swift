@@ -19,6 +19,28 @@ public enum Stdlib {
         lunet_pop(L, 2)
     }
 
+    /// Run stdlib chunk `module` (protected) with the top `arguments` values
+    /// of the call's stack as its `...`, leaving its one result. Used by host
+    /// modules that are part Swift, part Lua (lunet.task).
+    static func run(_ module: String, in call: LuaCall, arguments: Int32) throws -> Int32 {
+        guard let entry = EmbeddedStdlib.modules[module] else {
+            throw call.error("stdlib module '\(module)' is missing from this build")
+        }
+        let L = call.L
+        let status = Array(entry.source.utf8).withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) {
+                lunet_loadbuffer(L, $0.baseAddress, $0.count, "@" + entry.path, "t")
+            }
+        }
+        if status == LUA_OK {
+            lua_rotate(L, -(arguments + 1), 1)
+            if lunet_pcall(L, arguments, 1) == LUA_OK { return 1 }
+        }
+        var length = 0
+        let message = String(cString: lunet_safetostring(L, -1, &length))
+        throw LuaError.verbatim("error loading stdlib module '\(module)': \(message)")
+    }
+
     /// searcher(name) → loader, path | message
     private static func search(_ call: LuaCall) throws -> Int32 {
         let name = try call.string(1)

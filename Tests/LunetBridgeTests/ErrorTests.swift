@@ -55,6 +55,33 @@ struct ErrorTests {
         #expect(r == ["table", 404, "absent"])
     }
 
+    @Test func lunetErrorsKeepTheirTraceback() throws {
+        struct APIFailure: LuaRaisable {
+            func raise(in call: LuaCall) -> Int32 {
+                try! LuaValue.object(["message": "down"]).push(call.L)
+                lua_createtable(call.L, 0, 1)
+                lua_pushstring(call.L, "__name")
+                lua_pushstring(call.L, "lunet.Error")
+                lua_rawset(call.L, -3)
+                lua_setmetatable(call.L, -2)
+                return LUNET_RAISE
+            }
+        }
+        let lua = LuaState()
+        lua.define("api_call") { _ in throw APIFailure() }
+        let r = try lua.eval(
+            "local function fetch() api_call() end\n"
+                + "local ok, e = pcall(function() fetch() end)\n"
+                + "return e.message, e.traceback")
+        #expect(r.first == "down")
+        guard case .string(let tb) = r.last else { Issue.record("no traceback field"); return }
+        #expect(tb.description.hasPrefix("stack traceback:"))
+        #expect(tb.description.contains("test:1: in upvalue 'fetch'"))
+        // other tables are left alone
+        let plain = try lua.eval("local ok, e = pcall(error, {}); return e.traceback")
+        #expect(plain == [.nil])
+    }
+
     @Test func uncaughtErrorsCarryMessageAndTraceback() throws {
         let lua = LuaState()
         lua.define("f") { call in throw call.error("deep") }

@@ -24,8 +24,8 @@ struct ProfilesCommandTests {
         environment = env
     }
 
-    func lunet(_ arguments: [String], _ extra: [String: String] = [:]) throws -> LunetProcess.Result {
-        try LunetProcess.run(arguments, environment: environment.merging(extra) { $1 })
+    func lunet(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> LunetProcess.Result {
+        try await LunetProcess.runOffPool(arguments, environment: environment.merging(extra) { $1 })
     }
 
     let config = """
@@ -44,12 +44,12 @@ struct ProfilesCommandTests {
         }
         """
 
-    @Test func listsProfilesMarksTheDefaultAndMasksSecrets() throws {
+    @Test func listsProfilesMarksTheDefaultAndMasksSecrets() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write(config, to: "config/lunet/config.lua")
         try dir.write(#"{"dev-pw": "pw-000"}"#, to: "state/lunet/secrets.json")
         chmod(dir.path + "/state/lunet/secrets.json", 0o600)
-        let r = try lunet(["profiles"])
+        let r = try await lunet(["profiles"])
         #expect(r.status == 0, "\(r.stderr)")
         for secret in ["cs-123", "k-456", "tok-789", "pw-000"] { #expect(!r.stdout.contains(secret)) }
         let expected = """
@@ -72,29 +72,29 @@ struct ProfilesCommandTests {
         #expect(lines.contains("      key   ••••"))
     }
 
-    @Test func theDefaultFollowsLunetProfile() throws {
+    @Test func theDefaultFollowsLunetProfile() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write(config, to: "config/lunet/config.lua")
-        let r = try lunet(["profiles"], ["LUNET_PROFILE": "dev", "DEV_ICL_URL": "https://dev.example"])
+        let r = try await lunet(["profiles"], ["LUNET_PROFILE": "dev", "DEV_ICL_URL": "https://dev.example"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("* dev  (default)\n"))
         #expect(r.stdout.contains("  prod\n"))
         #expect(r.stdout.contains("      url       https://dev.example\n"))
     }
 
-    @Test func unknownProfileIsAConfigError() throws {
+    @Test func unknownProfileIsAConfigError() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write(config, to: "config/lunet/config.lua")
-        let r = try lunet(["profiles"], ["LUNET_PROFILE": "stage"])
+        let r = try await lunet(["profiles"], ["LUNET_PROFILE": "stage"])
         #expect(r.status == 2)
         #expect(r.stdout.contains("  prod\n"))
         #expect(r.stderr == "lunet: unknown profile 'stage' (from LUNET_PROFILE) in \(configPath); known: dev, prod\n")
     }
 
-    @Test func badConfigFileExitsWithTwoNamingFileAndKey() throws {
+    @Test func badConfigFileExitsWithTwoNamingFileAndKey() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try dir.write("return { profiles = { prod = { icl = { clientid = 'x' }, coredta = {} } } }", to: "config/lunet/config.lua")
-        let r = try lunet(["profiles"])
+        let r = try await lunet(["profiles"])
         #expect(r.status == 2)
         #expect(r.stderr == """
             lunet: \(configPath): profiles.prod: unknown service 'coredta' (known: coredata, icl, iconect, integrator)
@@ -103,9 +103,9 @@ struct ProfilesCommandTests {
             """)
     }
 
-    @Test func withoutConfigFileShowsTheEnvironment() throws {
+    @Test func withoutConfigFileShowsTheEnvironment() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try lunet(["profiles"], ["ICL_URL": "https://env.example", "ICL_PASSWORD": "pw-secret", "API_KEY": "k-secret"])
+        let r = try await lunet(["profiles"], ["ICL_URL": "https://env.example", "ICL_PASSWORD": "pw-secret", "API_KEY": "k-secret"])
         #expect(r.status == 0)
         #expect(!r.stdout.contains("pw-secret") && !r.stdout.contains("k-secret"))
         #expect(r.stdout == """
@@ -120,9 +120,9 @@ struct ProfilesCommandTests {
             """)
     }
 
-    @Test func lunetConfigNamingAMissingFileExitsWithTwo() throws {
+    @Test func lunetConfigNamingAMissingFileExitsWithTwo() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try lunet(["profiles"], ["LUNET_CONFIG": dir.path + "/missing.lua"])
+        let r = try await lunet(["profiles"], ["LUNET_CONFIG": dir.path + "/missing.lua"])
         #expect(r.status == 2)
         #expect(r.stderr == "lunet: LUNET_CONFIG=\(dir.path)/missing.lua: no such file\n")
     }

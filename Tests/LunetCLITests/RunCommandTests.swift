@@ -150,3 +150,48 @@ struct RunCommandTests {
         if fields.count == 3 { #expect(fields[2] < 1024, "RSS grew by \(fields[2]) kB over a million errors") }
     }
 }
+
+@Suite("lunet run with tasks")
+struct RunTaskTests {
+    @Test func sigintWhileWaitingStopsAtOnce() throws {
+        let started = Date()
+        let r = try LunetProcess.run(
+            ["run", "-e", "io.stdout:write('ready\\n'); io.stdout:flush(); require('lunet.task').sleep(30)"],
+            signalAfter: 0.5)
+        #expect(r.status == 130)
+        #expect(r.stderr.contains("interrupted"))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func timeoutWhileTasksWait() throws {
+        let r = try LunetProcess.run([
+            "run", "--timeout", "0.3", "-e",
+            "local task = require 'lunet.task'; local h = task.spawn(task.sleep, 30); h:wait()",
+        ])
+        #expect(r.status == 124)
+        #expect(r.stderr.contains("timeout: stopped after 0.3 s"))
+    }
+
+    @Test func pcallCannotSwallowAnInterruptDuringAWait() throws {
+        let r = try LunetProcess.run([
+            "run", "--timeout", "0.3", "-e",
+            "local task = require 'lunet.task'; while true do pcall(task.sleep, 10) end",
+        ])
+        #expect(r.status == 124)
+    }
+
+    @Test func aRunWaitsForSpawnedTasks() throws {
+        let r = try LunetProcess.run([
+            "run", "-e", "require('lunet.task').spawn(function() require('lunet.task').sleep(0.1); print('late') end)",
+        ])
+        #expect(r.status == 0)
+        #expect(r.stdout == "late\n")
+    }
+
+    @Test func unobservedTaskFailureFailsTheRun() throws {
+        let r = try LunetProcess.run(["run", "-e", "require('lunet.task').spawn(error, 'lost'); print('main done')"])
+        #expect(r.status == 1)
+        #expect(r.stdout == "main done\n")
+        #expect(r.stderr.hasPrefix("lunet: task 2 failed: lost"))
+    }
+}

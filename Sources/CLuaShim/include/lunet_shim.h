@@ -29,8 +29,9 @@
 /* Raise the string on top, prefixed with the caller's "chunk:line:". */
 #define LUNET_RAISE_WHERE (-2)
 /* Yield the n values on top: the dispatcher returns LUNET_YIELD_BASE - n.
-   The coroutine is later resumed with (true, results...) or (false, error);
-   the C continuation returns the results or raises the error. */
+   The coroutine is later resumed with (true, results...) or
+   (false, error [, add_where]); the C continuation returns the results or
+   raises the error (prefixed with the caller's position when add_where). */
 #define LUNET_YIELD_BASE (-16)
 
 /* Why the interrupt hook fired. */

@@ -68,8 +68,8 @@ final class ReplSession {
                 lunet_releasesigint()
                 lua.clearInterrupt()
             }
-            try lua.call(nresults: LUA_MULTRET)
-            let count = lua.top - base
+            let count = try runtime.scheduler.run(nargs: 0, waitForAll: false)
+            for failure in runtime.scheduler.takeUnobservedFailures() { Diagnostics.taskError(failure) }
             if count > 0 {
                 lua_pushvalue(lua.L, base + 1)
                 lua.setGlobal("_")
