@@ -334,3 +334,27 @@ struct ConfigResolutionTests {
         #expect(try config.selectProfile("a").name == "a")
     }
 }
+
+@Suite("Runtime services from the command line")
+struct RuntimeServicesTests {
+    let fixture = ConfigFixture()
+
+    @Test func configureServicesAppliesFlagsAndChecksTheConfigUpFront() throws {
+        try fixture.directory.write("return { profiles = { prod = { icl = { url = 'https://p' } } } }", to: "config/lunet/config.lua")
+        let runtime = Runtime(environment: fixture.environment())
+        try runtime.configureServices(profile: "prod", logFormat: "json", script: "job.lua")
+        #expect(runtime.log.script == "job.lua")
+        #expect(try runtime.config.resolve(service: .icl).string("url") == "https://p")
+        #expect(throws: ConfigError("unknown profile 'nope' (from --profile) in \(fixture.configPath); known: prod")) {
+            try Runtime(environment: fixture.environment()).configureServices(profile: "nope")
+        }
+        #expect(throws: ConfigError("--log-format must be text or json, got 'xml'")) {
+            try Runtime(environment: fixture.environment()).configureServices(logFormat: "xml")
+        }
+    }
+
+    @Test func aBrokenConfigFileFailsBeforeTheScript() throws {
+        try fixture.directory.write("return { profiles = { p = { icl = { clientid = 1 } } } }", to: "config/lunet/config.lua")
+        #expect(throws: ConfigError.self) { try Runtime(environment: fixture.environment()).configureServices() }
+    }
+}
