@@ -33,7 +33,7 @@ public protocol HostScheduler: AnyObject {
     /// Take over a suspended wait: start `operation`, and when it finishes
     /// resume thread `L` after `resume` has pushed its results (returning how
     /// many) or thrown. Returns the number of values the call yields.
-    /// `name` is how errors name the call ("task.sleep()").
+    /// `name` is the function's name ("task.sleep"), for error messages.
     func suspend(
         _ L: OpaquePointer, name: String,
         operation: @escaping @Sendable () async throws -> any Sendable,
@@ -48,7 +48,7 @@ extension LuaCall {
     ) throws -> Int32 {
         let host = state
         if let scheduler = host.scheduler, scheduler.canSuspend(L) {
-            let n = scheduler.suspend(L, name: displayName, operation: { try await operation() }) { call, value in
+            let n = scheduler.suspend(L, name: function.name, operation: { try await operation() }) { call, value in
                 try deliver(call, value as! T)
             }
             return LUNET_YIELD_BASE - n

@@ -9,7 +9,9 @@ struct Lunet: ParsableCommand {
             124 --timeout reached, 130 interrupted (Ctrl-C).
             """,
         version: LunetVersion.string,
-        subcommands: [ReplCommand.self, RunCommand.self, SandboxCommand.self],
+        subcommands: [
+            ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
+        ],
         defaultSubcommand: ReplCommand.self
     )
 }

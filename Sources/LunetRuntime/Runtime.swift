@@ -19,7 +19,7 @@ public final class Runtime {
         let search = ModuleSearch(scriptDirectory: scriptDirectory, environment: environment)
         search.install(in: lua)
         Stdlib.installSearcher(in: lua)
-        HostModules.register(in: lua)
+        HostModules.register(in: lua, environment: environment)
         do {
             try TaskModule.installCoroutineWrappers(lua, scheduler)
         } catch {
@@ -54,8 +54,11 @@ public final class Runtime {
 /// The host modules, each registered the same way: `package.preload`
 /// entries opened on first `require`.
 public enum HostModules {
-    public static func register(in lua: LuaState) {
+    public static func register(in lua: LuaState, environment: [String: String]) {
         lua.preload("lunet.json", open: JSONModule.open)
         lua.preload("lunet.task", open: TaskModule.open)
+        RuntimeServices.attach(to: lua, environment: environment)
+        lua.preload("lunet.state", open: StateModule.open)
+        lua.preload("lunet.log", open: LogModule.open)
     }
 }

@@ -52,7 +52,7 @@ struct JSONDecodeFailure: Error {
         case .expectedCommaOrEnd(let c):
             what = c == UInt8(ascii: "]") ? "expected ',' or ']' after array item" : "expected ',' or '}' after object member"
         }
-        return "json.decode(): \(what) at byte \(offset)"
+        return "\(what) at byte \(offset)"
     }
 
     /// 'x' for printable ASCII, '\xNN' otherwise.
@@ -627,13 +627,38 @@ struct JSONReader {
 extension JSONCodec {
     /// json.decode(text)
     static func decode(_ call: LuaCall) throws -> Int32 {
-        let L = call.L
-        let bytes = try call.bytes(1)
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let bytes = try call.bytes(1)  // a Lua string: NUL-terminated
+        do {
+            try pushDecoded(call.L, terminated: bytes)
+        } catch {
+            throw call.error(error.message)
+        }
+        return 1
+    }
+
+    /// Decode `bytes` and push the value (lunet.json's rules), for Swift code
+    /// that hands stored or received JSON to Lua.
+    static func pushDecoded(_ L: OpaquePointer, _ bytes: UnsafeRawBufferPointer) throws(JSONCodecError) {
+        // The reader looks one byte past a number, as strtod does: give it
+        // the NUL terminator a Lua string would have.
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + 1, alignment: 1)
+        defer { copy.deallocate() }
+        copy.copyMemory(from: bytes)
+        copy[bytes.count] = 0
+        try pushDecoded(L, terminated: UnsafeRawBufferPointer(rebasing: copy[0..<bytes.count]))
+    }
+
+    /// `bytes` must be followed by a NUL byte (as every Lua string is).
+    static func pushDecoded(_ L: OpaquePointer, terminated bytes: UnsafeRawBufferPointer) throws(JSONCodecError) {
+        guard let start = bytes.baseAddress else {
+            throw JSONCodecError(message: "unexpected end of input at byte 1")
+        }
+        let base = start.assumingMemoryBound(to: UInt8.self)
         let gcWasRunning = lunet_gc_isrunning(L) == 1
         if gcWasRunning { _ = lunet_gc_stop(L) }
         defer { if gcWasRunning { _ = lunet_gc_restart(L) } }
-        if lua_checkstack(L, 8) == 0 { throw call.error("stack overflow") }
+        if lua_checkstack(L, 8) == 0 { throw JSONCodecError(message: "stack overflow") }
+        let slotsBelow = lua_gettop(L)
         lua_pushnil(L)  // becomes the key cache
         let keyCacheSlot = lua_gettop(L)
         pushMarker(L, arrayMarkerKey)
@@ -650,8 +675,11 @@ extension JSONCodec {
         do {
             try reader.decodeDocument()
         } catch {
-            throw LuaError.message(error.message)
+            lua_settop(L, slotsBelow)
+            throw JSONCodecError(message: error.message)
         }
-        return 1
+        // drop the key cache and the marker below the value
+        lunet_remove(L, slotsBelow + 1)
+        lunet_remove(L, slotsBelow + 1)
     }
 }

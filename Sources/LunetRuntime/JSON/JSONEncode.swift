@@ -606,18 +606,18 @@ struct JSONWriter {
     /// A failure at the value being written (path of all current levels).
     @inline(never)
     mutating func failure(_ problem: String) -> JSONEncodeFailure {
-        JSONEncodeFailure(message: "json.encode(): \(problem) at \(path(depth))")
+        JSONEncodeFailure(message: "\(problem) at \(path(depth))")
     }
 
     /// A failure about the table at `level` itself.
     @inline(never)
     mutating func failure(_ problem: String, level: Int) -> JSONEncodeFailure {
-        JSONEncodeFailure(message: "json.encode(): \(problem) at \(path(level))")
+        JSONEncodeFailure(message: "\(problem) at \(path(level))")
     }
 
     @inline(never)
     mutating func failure(_ noun: String, level: Int, _ problem: String) -> JSONEncodeFailure {
-        JSONEncodeFailure(message: "json.encode(): \(noun) at \(path(level)) \(problem)")
+        JSONEncodeFailure(message: "\(noun) at \(path(level)) \(problem)")
     }
 
     /// A key that cannot be written (at stack slot `slot`).
@@ -726,21 +726,44 @@ extension JSONCodec {
         if indent.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
             throw call.error("option 'indent' must contain only spaces and tabs")
         }
-        if lua_checkstack(L, 8) == 0 { throw call.error("stack overflow") }
+        let argument = call.index(1)
+        if lua_gettop(L) < argument { lua_pushnil(L) }
+        do {
+            try withEncoded(L, at: argument, pretty: pretty, sortKeys: sortKeys, indent: indent) { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+            }
+        } catch {
+            throw call.error(error.message)
+        }
+        return 1
+    }
+
+    /// The Lua value at `index` as JSON text (lunet.json's rules). Errors
+    /// name the problem and the path ("cannot encode a function at $.cb").
+    static func encodeValue(
+        _ L: OpaquePointer, at index: Int32, pretty: Bool = false, sortKeys: Bool = false
+    ) throws(JSONCodecError) -> [UInt8] {
+        try withEncoded(L, at: index, pretty: pretty, sortKeys: sortKeys, indent: "  ") { Array($0) }
+    }
+
+    /// Encode, then hand the bytes (valid only inside `body`) to `body`.
+    static func withEncoded<R>(
+        _ L: OpaquePointer, at index: Int32, pretty: Bool, sortKeys: Bool, indent: String,
+        _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) throws(JSONCodecError) -> R {
+        if lua_checkstack(L, 8) == 0 { throw JSONCodecError(message: "stack overflow") }
+        let argument = lua_absindex(L, index)
         // No collection (and so no finalizer) runs while tables are walked.
         let gcWasRunning = lunet_gc_isrunning(L) == 1
         if gcWasRunning { _ = lunet_gc_stop(L) }
         defer { if gcWasRunning { _ = lunet_gc_restart(L) } }
         var writer = JSONWriter(L: L, pretty: pretty, sortKeys: sortKeys, indent: Array(indent.utf8))
         defer { writer.release() }
-        let argument = call.index(1)
-        if lua_gettop(L) < argument { lua_pushnil(L) }
         do {
             try writer.value(argument)
         } catch {
-            throw LuaError.message(error.message)
+            throw JSONCodecError(message: error.message)
         }
-        writer.buf.withMemoryRebound(to: CChar.self, capacity: 1) { _ = lua_pushlstring(L, $0, writer.count) }
-        return 1
+        return body(UnsafeBufferPointer(start: writer.buf, count: writer.count))
     }
 }

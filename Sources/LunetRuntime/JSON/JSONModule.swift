@@ -30,6 +30,12 @@ enum JSONModule {
     }
 }
 
+/// A codec failure: the problem and where (byte offset or path), without
+/// the name of the function that failed; callers add theirs.
+struct JSONCodecError: Error {
+    var message: String
+}
+
 /// The codec's shared pieces: limits and the two marker metatables.
 enum JSONCodec {
     /// Deepest nesting of arrays and objects, both ways.

@@ -59,7 +59,7 @@ final class LuaTask {
 /// A Swift operation a task is suspended on.
 struct PendingOperation {
     let id: UInt64
-    /// How errors name the call ("task.sleep()").
+    /// The function's name ("task.sleep"), for error messages.
     let name: String
     let resume: (LuaCall, any Sendable) throws -> Int32
     let work: Task<Void, Never>

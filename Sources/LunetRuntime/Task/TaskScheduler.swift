@@ -296,7 +296,7 @@ public final class TaskScheduler: HostScheduler {
         } else if error is CancellationError {
             raised = LuaError.message(lua.interruptHandle.message).raise(in: call)
         } else {
-            raised = LuaError.message("\(name): \(error)").raise(in: call)
+            raised = LuaError.message("\(call.displayName): \(error)").raise(in: call)
         }
         lua_pushboolean(co, raised == LUNET_RAISE_WHERE ? 1 : 0)
         task.state = .ready(nargs: 3)

@@ -1,0 +1,120 @@
+import Foundation
+import LunetJSON
+import LunetRuntime
+import Testing
+
+/// What every `StateStore` must do. Each check takes a factory that opens
+/// a new connection to one and the same empty store, so a PostgreSQL store
+/// can run this suite unchanged (see SQLiteStateStoreTests for the wiring).
+enum StateStoreContract {
+    typealias Open = @Sendable () throws -> any StateStore
+
+    static func absentKeyIsNil(_ open: Open) async throws {
+        let store = try open()
+        #expect(try await store.get("missing") == nil)
+        #expect(try await store.value("missing") == nil)
+    }
+
+    static func setThenGetReturnsTheSameText(_ open: Open) async throws {
+        let store = try open()
+        let before = Date().addingTimeInterval(-1)
+        try await store.set("feed:buildings", json: #"{"token":"abc","n":[1,2.5,null]}"#)
+        let entry = try #require(try await store.get("feed:buildings"))
+        #expect(entry.json == #"{"token":"abc","n":[1,2.5,null]}"#)
+        #expect(entry.value == ["token": "abc", "n": [1, 2.5, nil]])
+        #expect(entry.updatedAt >= before && entry.updatedAt <= Date().addingTimeInterval(1))
+    }
+
+    static func setReplacesAndMovesUpdatedAt(_ open: Open) async throws {
+        let store = try open()
+        try await store.set("k", value: 1)
+        let first = try #require(try await store.get("k"))
+        try await Task.sleep(for: .milliseconds(20))
+        try await store.set("k", value: "two")
+        let second = try #require(try await store.get("k"))
+        #expect(second.value == "two")
+        #expect(second.updatedAt > first.updatedAt)
+    }
+
+    static func deleteReportsWhetherTheKeyExisted(_ open: Open) async throws {
+        let store = try open()
+        try await store.set("k", value: true)
+        #expect(try await store.delete("k") == true)
+        #expect(try await store.delete("k") == false)
+        #expect(try await store.get("k") == nil)
+    }
+
+    static func keysByPrefixAreSortedByteWise(_ open: Open) async throws {
+        let store = try open()
+        for key in ["b", "a/2", "a/10", "a/1", "a", "ab", "a%", "a_x", "é", "a/é", "z"] {
+            try await store.set(key, value: .string(key))
+        }
+        #expect(try await store.keys(prefix: "a/") == ["a/1", "a/10", "a/2", "a/é"])
+        #expect(try await store.keys(prefix: "a") == ["a", "a%", "a/1", "a/10", "a/2", "a/é", "a_x", "ab"])
+        // LIKE wildcards are plain characters.
+        #expect(try await store.keys(prefix: "a%") == ["a%"])
+        #expect(try await store.keys(prefix: "a_") == ["a_x"])
+        #expect(try await store.keys(prefix: "") == ["a", "a%", "a/1", "a/10", "a/2", "a/é", "a_x", "ab", "b", "z", "é"])
+        #expect(try await store.keys(prefix: "nothing") == [])
+        let entries = try await store.entries(prefix: "a/1")
+        #expect(entries.map(\.key) == ["a/1", "a/10"])
+        #expect(entries.map(\.value) == ["a/1", "a/10"])
+    }
+
+    static func keysAreChecked(_ open: Open) async throws {
+        let store = try open()
+        await #expect(throws: StateError.invalidKey("key must not be empty")) { try await store.set("", json: "1") }
+        let long = String(repeating: "k", count: 513)
+        await #expect(throws: StateError.invalidKey("key is 513 bytes long; at most 512 allowed")) {
+            try await store.get(long)
+        }
+        let longest = String(repeating: "é", count: 256)  // 512 bytes
+        try await store.set(longest, value: 1)
+        #expect(try await store.value(longest) == 1)
+    }
+
+    static func compareAndSet(_ open: Open) async throws {
+        let store = try open()
+        #expect(try await store.compareAndSet("cp", expected: nil, new: #""t1""#))
+        #expect(!(try await store.compareAndSet("cp", expected: nil, new: #""t2""#)))
+        #expect(!(try await store.compareAndSet("cp", expected: #""t0""#, new: #""t2""#)))
+        #expect(try await store.compareAndSet("cp", expected: #""t1""#, new: #""t2""#))
+        #expect(try await store.value("cp") == "t2")
+        #expect(try await store.compareAndSet("cp", expected: #""t2""#, new: nil))
+        #expect(try await store.get("cp") == nil)
+    }
+
+    /// Two connections each add 1 to a counter 200 times through `update`:
+    /// no increment may be lost.
+    static func updateIsAtomicAcrossConnections(_ open: Open) async throws {
+        let a = try open(), b = try open()
+        try await a.set("counter", value: 0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for store in [a, b] {
+                group.addTask {
+                    for _ in 0..<200 {
+                        try await store.update("counter") { entry in
+                            let n = entry?.value?.integer ?? 0
+                            return (.set(json: String(n + 1)), ())
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await a.value("counter") == 400)
+    }
+
+    static func locksExcludeOtherHolders(_ open: Open) async throws {
+        let a = try open(), b = try open()
+        let held = try #require(try await a.tryLock("nightly sync"))
+        #expect(held.name == "nightly sync")
+        #expect(try await b.tryLock("nightly sync") == nil)
+        #expect(try await b.tryLock("other") != nil)
+        held.release()
+        held.release()  // idempotent
+        let again = try await b.tryLock("nightly sync")
+        #expect(again != nil)
+        again?.release()
+    }
+}
