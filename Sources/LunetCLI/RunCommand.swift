@@ -19,6 +19,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop the script after SECONDS (exit code 124).", valueName: "SECONDS"))
     var timeout: Double?
 
+    @OptionGroup var session: SessionOptions
+
     @Argument(parsing: .captureForPassthrough, help: "The script (or - for standard input) and its arguments.")
     var scriptAndArguments: [String] = []
 
@@ -40,7 +42,7 @@ struct RunCommand: ParsableCommand {
             let path = arguments.removeFirst()
             script = path == "-" ? .standardInput : .file(path)
         }
-        let status = ScriptRunner(timeout: timeout).run(script, arguments: arguments)
+        let status = ScriptRunner(timeout: timeout, session: session).run(script, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
     }
 }

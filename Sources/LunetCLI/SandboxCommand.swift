@@ -42,7 +42,7 @@ struct SandboxCommand: ParsableCommand {
         logger.logLevel = .warning
         let options = SandboxOptions(
             port: port ?? 0, dataDirectory: data, seed: seed, faults: try faultSpec(), logger: logger)
-        let status = waitFor { await Self.serve(options) }
+        let status = (try? blockingAwait { await Self.serve(options) }) ?? ExitStatus.scriptError
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 
@@ -69,18 +69,3 @@ struct SandboxCommand: ParsableCommand {
     }
 }
 
-/// Runs async work from a synchronous command (the root command is not async).
-private func waitFor(_ work: @escaping @Sendable () async -> Int32) -> Int32 {
-    final class Outcome: @unchecked Sendable {
-        // Written once before `done` is signalled, read after it.
-        var status: Int32 = 0
-        let done = DispatchSemaphore(value: 0)
-    }
-    let outcome = Outcome()
-    Task {
-        outcome.status = await work()
-        outcome.done.signal()
-    }
-    outcome.done.wait()
-    return outcome.status
-}

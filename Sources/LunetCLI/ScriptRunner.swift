@@ -21,6 +21,7 @@ enum ScriptSource {
 /// Runs one main chunk to completion and maps the outcome to an exit code.
 struct ScriptRunner {
     var timeout: Double?
+    var session = SessionOptions()
 
     func run(_ source: ScriptSource, arguments: [String]) -> Int32 {
         let bytes: [UInt8]
@@ -44,7 +45,14 @@ struct ScriptRunner {
             chunkName = "=stdin"
         }
 
-        let runtime = Runtime(scriptDirectory: directory)
+        let session: Session
+        do {
+            session = try Session(self.session, scriptDirectory: directory, scriptName: source.argumentZero)
+        } catch {
+            return error.rawValue
+        }
+        defer { session.close() }
+        let runtime = session.runtime
         runtime.setArguments(script: source.argumentZero, arguments)
         let lua = runtime.lua
         lunet_catchsigint(lua.L)

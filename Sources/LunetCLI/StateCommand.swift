@@ -150,25 +150,12 @@ private func validateKey(_ key: String) throws {
     if let problem = StateKey.problem(key) { throw ValidationError(problem) }
 }
 
-/// Run the store's async call from a synchronous command: the CLI has no
-/// other work, so it simply waits. Store errors exit with 1.
+/// Run the store's async call and wait; store errors exit with 1.
 private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let outcome = Outcome<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { outcome.result = .success(try await body()) } catch { outcome.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    switch outcome.result! {
-    case .success(let value): return value
-    case .failure(let error):
+    do {
+        return try blockingAwait(body)
+    } catch {
         Diagnostics.error("\(error)")
         throw ExitCode(ExitStatus.scriptError)
     }
-}
-
-/// Written by the task before it signals, read after the wait.
-private final class Outcome<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }

@@ -9,6 +9,10 @@ public final class Runtime {
     public let lua: LuaState
     public let scheduler: TaskScheduler
     public let environment: [String: String]
+    /// With `--sandbox`: the in-process sandbox's base URL. Every connection
+    /// then points at it (each API under its own prefix, with the
+    /// sandbox's credentials) instead of the configured servers.
+    public var sandboxURL: String?
 
     /// - scriptDirectory: the running script's folder, searched first by
     ///   `require` (nil for -e, stdin and the REPL: then only the rest).
