@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+
+/// One attempt of one request over async-http-client: no retries, no auth,
+/// no redirects (the engine does those). Clients are shared per process, so
+/// connections are pooled and kept alive across every connection a script
+/// opens.
+struct HTTPTransport: Sendable {
+    let client: HTTPClient
+
+    /// Where a response body goes.
+    enum Sink: Sendable {
+        /// Collected in memory, up to `limit` bytes.
+        case memory(limit: Int)
+        /// A successful (2xx) body is streamed to the file; other bodies
+        /// (errors, redirects) are collected in memory for their message.
+        case file(path: String)
+    }
+
+    struct Result: Sendable {
+        var response: HTTPResponse
+        var bytesSent: Int64
+        var bytesReceived: Int64
+    }
+
+    /// - timeout: for the whole exchange, body included (async-http-client's
+    ///   own deadline ends with the response head); nil: only the idle read
+    ///   timeout applies.
+    func send(_ request: HTTPRequest, url: URL, timeout: Duration?, sink: Sink) async throws -> Result {
+        guard let timeout else { return try await exchange(request, url: url, timeout: nil, sink: sink) }
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await exchange(request, url: url, timeout: timeout, sink: sink) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw TransportFailure(.timeout, "no complete response within \(Self.seconds(timeout))")
+            }
+            return result
+        }
+    }
+
+    static func seconds(_ d: Duration) -> String {
+        let s = d.inSeconds
+        return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+    }
+
+    private func exchange(_ request: HTTPRequest, url: URL, timeout: Duration?, sink: Sink) async throws -> Result {
+        var outgoing = HTTPClientRequest(url: url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
+        let (body, length) = try Self.body(request.body)
+        outgoing.body = body
+
+        let response = try await client.execute(outgoing, deadline: .now() + .nanoseconds(Self.nanoseconds(timeout ?? .seconds(86400 * 365))))
+        var headers = HeaderFields()
+        for (name, value) in response.headers { headers.add(name, value) }
+        var result = HTTPResponse(status: Int(response.status.code), headers: headers, url: url)
+
+        if case .file(let path) = sink, result.isSuccess {
+            let file = try DownloadFile(destination: path)
+            do {
+                for try await chunk in response.body { try file.write(chunk) }
+                try file.commit()
+            } catch {
+                file.discard()
+                throw error
+            }
+            return Result(response: result, bytesSent: length, bytesReceived: file.written)
+        }
+        let limit: Int
+        switch sink {
+        case .memory(let l): limit = l
+        case .file: limit = 1 << 20
+        }
+        var collected: [UInt8] = []
+        for try await chunk in response.body {
+            guard collected.count + chunk.readableBytes <= limit else {
+                throw TransportFailure(
+                    .other, "response body larger than \(TraceLog.size(limit)); download it to a file instead")
+            }
+            collected.append(contentsOf: chunk.readableBytesView)
+        }
+        result.body = collected
+        return Result(response: result, bytesSent: length, bytesReceived: Int64(collected.count))
+    }
+
+    private static func body(_ body: HTTPBody) throws -> (HTTPClientRequest.Body?, Int64) {
+        switch body {
+        case .none: return (nil, 0)
+        case .json(let bytes), .bytes(let bytes, _): return (.bytes(bytes), Int64(bytes.count))
+        case .form(let fields):
+            let bytes = HTTPBody.formEncoded(fields)
+            return (.bytes(bytes), Int64(bytes.count))
+        case .multipart(let multipart):
+            let stream = StreamedBody(segments: try multipart.segments())
+            return (.stream(stream, length: .known(stream.length)), stream.length)
+        case .file(let path, let range, _):
+            let stream = StreamedBody(segments: [.file(path: path, range: try BodySegment.checkedRange(path, range))])
+            return (.stream(stream, length: .known(stream.length)), stream.length)
+        }
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        let (s, atto) = d.components
+        return s.multipliedReportingOverflow(by: 1_000_000_000).overflow ? Int64.max / 2 : s * 1_000_000_000 + atto / 1_000_000_000
+    }
+
+    // MARK: Shared clients
+
+    private static let clients = LockedValue<[String: HTTPClient]>([:])
+
+    /// The process's client for these timeouts (normally there is one).
+    static func shared(connectTimeout: Duration, readTimeout: Duration) -> HTTPTransport {
+        let key = "\(connectTimeout)/\(readTimeout)"
+        let client = clients.withLock { cache -> HTTPClient in
+            if let existing = cache[key] { return existing }
+            var configuration = HTTPClient.Configuration()
+            configuration.redirectConfiguration = .disallow
+            configuration.timeout = .init(
+                connect: .nanoseconds(nanoseconds(connectTimeout)), read: .nanoseconds(nanoseconds(readTimeout)))
+            // Fail at once on a refused connection; RetryPolicy decides.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            // The engine caps buffered bodies itself; downloads may be large.
+            configuration.decompression = .enabled(limit: .none)
+            // Never shut down: it lives as long as the process.
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            cache[key] = client
+            return client
+        }
+        return HTTPTransport(client: client)
+    }
+}

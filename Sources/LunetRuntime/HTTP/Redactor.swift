@@ -1,0 +1,110 @@
+import Foundation
+import LunetJSON
+
+/// The one place that decides what is secret in HTTP traffic. Traces, error
+/// URLs and messages all pass through it.
+///
+/// Two mechanisms: names (headers, query and form fields, JSON members that
+/// carry secrets by their name) and values (every credential the process
+/// handles is registered, so it is masked wherever it turns up, say in a
+/// server's error message that echoes it).
+public final class Redactor: Sendable {
+    public static let mask = "••••"
+    private static let encodedMask = String(repeating: "%E2%80%A2", count: 4)
+
+    /// Secret query, form and JSON field names, compared lowercased with
+    /// '_' and '-' removed (so `accessToken` matches `access_token`).
+    static let secretFields: Set<String> = [
+        "accesstoken", "refreshtoken", "idtoken", "token", "password", "clientsecret", "code", "codeverifier",
+        "apikey", "key",
+    ]
+    static let secretHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]
+
+    private let secrets = LockedValue<Set<String>>([])
+
+    public init() {}
+
+    /// A process-wide instance: credentials registered by any connection are
+    /// masked in every trace.
+    public static let shared = Redactor()
+
+    /// Mask `value` wherever it appears from now on. Short values are
+    /// ignored: masking "a" would garble every message.
+    public func register(secret value: String?) {
+        guard let value, value.count >= 6 else { return }
+        secrets.withLock { _ = $0.insert(value) }
+    }
+
+    public static func isSecretField(_ name: String) -> Bool {
+        secretFields.contains(String(name.lowercased().filter { $0 != "_" && $0 != "-" }))
+    }
+
+    public static func isSecretHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return secretHeaders.contains(lower) || lower.contains("token") || lower.contains("secret")
+            || lower.contains("key")
+    }
+
+    /// Text with every registered secret masked.
+    public func scrub(_ text: String) -> String {
+        let known = secrets.current
+        guard !known.isEmpty else { return text }
+        var out = text
+        // Longest first, so a secret containing another is masked whole.
+        for secret in known.sorted(by: { $0.count > $1.count }) where out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: Self.mask)
+        }
+        return out
+    }
+
+    /// A header value fit for a log: `Bearer ••••`, keeping the scheme word
+    /// because it helps and reveals nothing.
+    public func header(_ name: String, _ value: String) -> String {
+        guard Self.isSecretHeader(name) else { return scrub(value) }
+        let lower = name.lowercased()
+        if lower == "authorization" || lower == "proxy-authorization", let space = value.firstIndex(of: " ") {
+            return String(value[..<space]) + " " + Self.mask
+        }
+        return Self.mask
+    }
+
+    /// A URL with secret query values and any password masked.
+    public func url(_ url: URL) -> String { self.url(url.absoluteString) }
+
+    public func url(_ text: String) -> String {
+        guard var components = URLComponents(string: text) else { return scrub(text) }
+        if components.password != nil { components.password = Self.mask }
+        if let items = components.percentEncodedQueryItems {
+            components.percentEncodedQueryItems = items.map { item in
+                Self.isSecretField(item.name.removingPercentEncoding ?? item.name) && item.value != nil
+                    ? URLQueryItem(name: item.name, value: Self.encodedMask) : item
+            }
+        }
+        return scrub((components.string ?? text).replacingOccurrences(of: "%E2%80%A2", with: "•"))
+    }
+
+    /// Form fields as `{name=value, …}` with secrets masked.
+    public func form(_ fields: [QueryItem]) -> String {
+        "{" + fields.map { "\($0.name)=\(Self.isSecretField($0.name) ? Self.mask : scrub($0.value))" }
+            .joined(separator: ", ") + "}"
+    }
+
+    /// JSON with secret members masked at any depth.
+    public func json(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var out = JSONObject()
+            for (key, member) in object {
+                if Self.isSecretField(key), member != .null, member.object == nil, member.array == nil {
+                    out[key] = .string(Self.mask)
+                } else {
+                    out[key] = json(member)
+                }
+            }
+            return .object(out)
+        case .array(let items): return .array(items.map(json))
+        case .string(let s): return .string(scrub(s))
+        default: return value
+        }
+    }
+}
