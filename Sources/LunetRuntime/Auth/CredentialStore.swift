@@ -134,8 +134,13 @@ public final class CredentialStore: Sendable {
         _ key: CredentialKey,
         _ change: @Sendable (CredentialEntry?) async throws -> (CredentialEntry?, T)
     ) async throws -> T {
-        try makeDirectory()
-        let lock = try await FileLock.acquire(lockPath, timeout: lockTimeout)
+        do { try PrivateFiles.makeDirectory(directory) } catch { throw CredentialStoreError("\(error)") }
+        let lock: FileLock
+        do {
+            lock = try await FileLock.acquire(lockPath, timeout: lockTimeout)
+        } catch let failure as FileLock.Failure {
+            throw CredentialStoreError(failure.description)
+        }
         defer { lock.release() }
         var all = try readAll()
         let before = all[key.description]
@@ -155,22 +160,12 @@ public final class CredentialStore: Sendable {
     // MARK: The file
 
     private func readAll() throws -> [String: CredentialEntry] {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return [:] }
-            throw CredentialStoreError("\(path): \(String(cString: strerror(errno)))")
-        }
-        // As ssh does with keys: tokens others can read are not used.
-        if info.st_mode & 0o077 != 0 {
-            throw CredentialStoreError(
-                "\(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CredentialStoreError("\(path): cannot read")
-        }
         let json: JSONValue
-        do { json = try JSONValue.parse(Array(data)) } catch {
-            throw CredentialStoreError("\(path): not valid JSON (\(error))")
+        do {
+            guard let read = try PrivateFiles.readJSON(path) else { return [:] }
+            json = read
+        } catch {
+            throw CredentialStoreError(error.description)
         }
         var out: [String: CredentialEntry] = [:]
         for (key, value) in json["entries"]?.object ?? [:] {
@@ -183,52 +178,10 @@ public final class CredentialStore: Sendable {
         var object = JSONObject()
         for key in entries.keys.sorted() { object[key] = .object(entries[key]!.json) }
         let file: JSONValue = ["version": 1, "entries": .object(object)]
-        try Self.writeAtomically(file.serialized(pretty: true) + [0x0A], to: path)
-    }
-
-    private func makeDirectory() throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue { return }
         do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try PrivateFiles.writeAtomically(file.serialized(pretty: true) + [0x0A], to: path)
         } catch {
-            throw CredentialStoreError("cannot create \(directory): \(error.localizedDescription)")
-        }
-    }
-
-    /// Temporary 0600 file in the same folder, fsync, rename over `path`,
-    /// fsync the folder so the rename itself survives a power cut.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = path + ".tmp-\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CredentialStoreError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var failure: String?
-        if fchmod(fd, 0o600) != 0 { failure = "chmod" }
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while failure == nil && done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno != EINTR { failure = "write" } else if n > 0 { done += n }
-            }
-        }
-        if failure == nil && fsync(fd) != 0 { failure = "fsync" }
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        if let failure {
-            unlink(temporary)
-            throw CredentialStoreError("cannot write \(path) (\(failure)): \(reason)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CredentialStoreError("cannot replace \(path): \(why)")
-        }
-        let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
+            throw CredentialStoreError("\(error)")
         }
     }
 }

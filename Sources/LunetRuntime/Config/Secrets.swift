@@ -30,22 +30,13 @@ public struct SecretsFile: SecretResolver {
 
     /// Every secret; empty when the file does not exist.
     public func all() throws -> [String: String] {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return [:] }
-            throw SecretsError("\(path): \(PrivateFiles.errnoText())")
-        }
-        // As ssh does with private keys: a secrets file others can read is
-        // refused rather than used.
-        if info.st_mode & 0o077 != 0 {
-            throw SecretsError(
-                "\(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SecretsError("\(path): cannot read")
-        }
         let parsed: JSONValue
-        do { parsed = try JSONValue.parse(Array(data)) } catch { throw SecretsError("\(path): not JSON: \(error)") }
+        do {
+            guard let read = try PrivateFiles.readJSON(path) else { return [:] }
+            parsed = read
+        } catch {
+            throw SecretsError(error.description)
+        }
         guard let object = parsed.object else { throw SecretsError("\(path): must hold a JSON object of strings") }
         var secrets: [String: String] = [:]
         for (name, value) in object {

@@ -22,24 +22,11 @@ struct FileLocks: Sendable {
             throw StateError.unavailable(location: directory, reason: "\(error)")
         }
         let path = directory + "/" + Self.fileName(for: name)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            throw StateError.unavailable(location: path, reason: PrivateFiles.errnoText())
+        do {
+            return wait ? try FileLock.acquireBlocking(path, name: name) : try FileLock.tryAcquire(path, name: name)
+        } catch {
+            throw StateError.unavailable(location: path, reason: error.description)
         }
-        var status = flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)
-        while status != 0 && errno == EINTR { status = flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) }
-        if status != 0 {
-            let busy = errno == EWOULDBLOCK
-            let reason = PrivateFiles.errnoText()
-            close(fd)
-            if busy { return nil }
-            throw StateError.unavailable(location: path, reason: reason)
-        }
-        // The holder's pid, for "lock held by pid N" messages.
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return FileLock(name: name, fd: fd)
     }
 
     /// The pid written by the current holder, if any.
@@ -63,26 +50,4 @@ struct FileLocks: Sendable {
         }
         return out + ".lock"
     }
-}
-
-final class FileLock: StateLock, @unchecked Sendable {
-    let name: String
-    private var fd: Int32
-    private let guardLock = NSLock()
-
-    init(name: String, fd: Int32) {
-        self.name = name
-        self.fd = fd
-    }
-
-    func release() {
-        guardLock.lock()
-        defer { guardLock.unlock() }
-        guard fd >= 0 else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
 }

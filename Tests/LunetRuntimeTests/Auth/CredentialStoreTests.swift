@@ -57,7 +57,7 @@ struct CredentialStoreTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/x.lock"
         let first = try await FileLock.acquire(path, timeout: .seconds(5))
-        await #expect(throws: CredentialStoreError.self) { _ = try await FileLock.acquire(path, timeout: .milliseconds(100)) }
+        await #expect(throws: FileLock.Failure.self) { _ = try await FileLock.acquire(path, timeout: .milliseconds(100)) }
         let releaser = Task {
             try await Task.sleep(for: .milliseconds(200))
             first.release()

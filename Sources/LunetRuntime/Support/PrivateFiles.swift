@@ -1,4 +1,5 @@
 import Foundation
+import LunetJSON
 
 /// Files holding state or secrets are private to the user: folders 0700,
 /// files 0600, whatever the umask says.
@@ -59,6 +60,25 @@ enum PrivateFiles {
         // The rename itself is durable only once the folder is synced.
         let dirfd = open(directory, O_RDONLY | O_CLOEXEC)
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+
+    /// Read a private JSON file: nil when it does not exist; an error when
+    /// other users can read it (as ssh does with keys, such a file is not
+    /// trusted) or when it is not JSON.
+    static func readJSON(_ path: String) throws(PrivateFileError) -> JSONValue? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw PrivateFileError("\(path): \(errnoText())")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw PrivateFileError(
+                "\(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PrivateFileError("\(path): cannot read")
+        }
+        do { return try JSONValue.parse(Array(data)) } catch { throw PrivateFileError("\(path): not valid JSON (\(error))") }
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
