@@ -5,6 +5,16 @@ import PackageDescription
 // Layers, bottom to top: CLua (system liblua5.4) → CLuaShim (C trampolines and
 // macro wrappers) → LunetBridge (safe Swift↔Lua) → LunetRuntime (host modules,
 // module search, stdlib) → lunet (the command line).
+let apiModuleDependencies: [Target.Dependency] = [
+    "LunetRuntime", "LunetBridge", "LunetJSON", "LunetSandbox",
+    .product(name: "Hummingbird", package: "hummingbird"),
+]
+
+let apiTestDependencies: [Target.Dependency] = [
+    "LunetJSON", "LunetSandbox", "LunetRuntime", "LunetBridge",
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+]
+
 let package = Package(
     name: "Lunet",
     platforms: [.macOS(.v13)],
@@ -80,25 +90,28 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        // iCL Portal: routes, client, Lua binding and the sandbox emulator.
-        .target(
-            name: "LunetICL",
-            dependencies: [
-                "LunetRuntime", "LunetBridge", "LunetJSON", "LunetSandbox",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ]
-        ),
+        // One module per API, each with the same inner shape: Routes, Client,
+        // Binding (the Lua surface's Swift core; the surface itself is
+        // stdlib/lunet/<api>.lua) and Emulator/ (its sandbox module).
+        .target(name: "LunetICL", dependencies: apiModuleDependencies),
+        .target(name: "LunetIConect", dependencies: apiModuleDependencies),
+        .target(name: "LunetCoreData", dependencies: apiModuleDependencies),
+        .target(name: "LunetIntegrator", dependencies: apiModuleDependencies),
         .executableTarget(
             name: "lunet",
             dependencies: [
                 "LunetRuntime", "LunetBridge", "CLuaShim", "CEditLine", "LunetSandbox",
+                "LunetICL", "LunetIConect", "LunetCoreData", "LunetIntegrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/LunetCLI"
         ),
         .testTarget(name: "LunetBridgeTests", dependencies: ["LunetBridge", "CLuaShim"]),
         .testTarget(name: "LunetJSONTests", dependencies: ["LunetJSON"]),
-        .testTarget(name: "LunetICLTests", dependencies: ["LunetICL", "LunetJSON"]),
+        .testTarget(name: "LunetICLTests", dependencies: apiTestDependencies + ["LunetICL"]),
+        .testTarget(name: "LunetIConectTests", dependencies: apiTestDependencies + ["LunetIConect"]),
+        .testTarget(name: "LunetCoreDataTests", dependencies: apiTestDependencies + ["LunetCoreData"]),
+        .testTarget(name: "LunetIntegratorTests", dependencies: apiTestDependencies + ["LunetIntegrator"]),
         .testTarget(name: "LunetRuntimeTests", dependencies: ["LunetRuntime", "LunetBridge", "LunetSandbox", "LunetJSON"]),
         .testTarget(
             name: "LunetSandboxTests",

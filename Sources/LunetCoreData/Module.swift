@@ -1,0 +1,1 @@
+// The CoreData module: see Package.swift for its shape (Routes, Client, Binding, Emulator/).
