@@ -41,7 +41,8 @@ struct SandboxCommand: ParsableCommand {
         var logger = Logger(label: "lunet.sandbox", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .warning
         let options = SandboxOptions(
-            port: port ?? 0, dataDirectory: data, seed: seed, faults: try faultSpec(), logger: logger)
+            port: port ?? 0, dataDirectory: data, seed: seed, faults: try faultSpec(), modules: APIs.sandboxModules,
+            logger: logger)
         let status = (try? blockingAwait { await Self.serve(options) }) ?? ExitStatus.scriptError
         if status != ExitStatus.success { throw ExitCode(status) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLuaShim
 import Foundation
 import LunetRuntime
 import LunetSandbox
@@ -14,6 +15,12 @@ struct SessionOptions: ParsableArguments {
     @Flag(help: "Start the API emulators in-process on a free loopback port and point every connection at them.")
     var sandbox = false
 
+    @Flag(help: "Log each HTTP exchange to stderr (secrets redacted).")
+    var trace = false
+
+    @Flag(help: "Print the run's HTTP statistics to stderr at the end.")
+    var stats = false
+
     func validate() throws {
         if let logFormat, !["text", "json"].contains(logFormat) {
             throw ValidationError("--log-format must be text or json, got '\(logFormat)'")
@@ -27,9 +34,13 @@ struct SessionOptions: ParsableArguments {
 final class Session {
     let runtime: Runtime
     private(set) var sandbox: SandboxServer?
+    private var printStats: Bool
 
     init(_ options: SessionOptions, scriptDirectory: String?, scriptName: String?) throws(ExitCode) {
+        printStats = options.stats
         runtime = Runtime(scriptDirectory: scriptDirectory)
+        APIs.registerBindings(in: runtime)
+        runtime.bindings.trace = options.trace
         do {
             try runtime.configureServices(profile: options.profile, logFormat: options.logFormat, script: scriptName)
         } catch {
@@ -38,7 +49,7 @@ final class Session {
         }
         if options.sandbox {
             do {
-                let server = try blockingAwait { try await SandboxServer.start(SandboxOptions(seed: nil)) }
+                let server = try blockingAwait { try await SandboxServer.start(SandboxOptions(seed: nil, modules: APIs.sandboxModules)) }
                 sandbox = server
                 runtime.sandboxURL = server.baseURL
             } catch {
@@ -49,6 +60,10 @@ final class Session {
     }
 
     func close() {
+        if printStats {
+            printStats = false
+            lunet_write_stderr("lunet: \(runtime.bindings.stats.summary)\n")
+        }
         guard let sandbox else { return }
         self.sandbox = nil
         _ = try? blockingAwait { await sandbox.stop() }

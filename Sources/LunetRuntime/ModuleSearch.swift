@@ -15,10 +15,7 @@ struct ModuleSearch {
     var scriptDirectory: String?
     var environment: [String: String]
 
-    var dataHome: String {
-        if let x = environment["XDG_DATA_HOME"], !x.isEmpty { return x }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-    }
+    var dataHome: String { XDGPaths(environment: environment).dataHome }
 
     func luaPath(existing: String) -> String {
         var parts: [String] = []

@@ -12,7 +12,10 @@ public final class Runtime {
     /// With `--sandbox`: the in-process sandbox's base URL. Every connection
     /// then points at it (each API under its own prefix, with the
     /// sandbox's credentials) instead of the configured servers.
-    public var sandboxURL: String?
+    public var sandboxURL: String? {
+        get { bindings.sandboxURL }
+        set { bindings.sandboxURL = newValue }
+    }
 
     /// - scriptDirectory: the running script's folder, searched first by
     ///   `require` (nil for -e, stdin and the REPL: then only the rest).
@@ -61,6 +64,8 @@ public enum HostModules {
     public static func register(in lua: LuaState, environment: [String: String]) {
         lua.preload("lunet.json", open: JSONModule.open)
         lua.preload("lunet.task", open: TaskModule.open)
+        lua.preload("lunet.http", open: HTTPModule.open)
+        lua.preload("lunet", open: LunetModule.open)
         RuntimeServices.attach(to: lua, environment: environment)
         lua.preload("lunet.state", open: StateModule.open)
         lua.preload("lunet.log", open: LogModule.open)

@@ -1,9 +1,8 @@
-/// The modules `lunet sandbox` and `--sandbox` serve: one line per API
-/// emulator, each given its own namespace of the shared store.
+/// The modules the sandbox host itself provides. The four API emulators
+/// live in their API modules (which depend on this one), so the full list
+/// is composed by the `lunet` command (Sources/LunetCLI/APIs.swift).
 public enum SandboxModules {
     public static func all(store: any SandboxStore) -> [any SandboxModule] {
-        [
-            // ICLModule(store: store.namespaced("icl")),
-        ]
+        [TestAPI()]
     }
 }

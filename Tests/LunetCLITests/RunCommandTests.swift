@@ -195,3 +195,26 @@ struct RunTaskTests {
         #expect(r.stderr.hasPrefix("lunet: task 2 failed: lost"))
     }
 }
+
+@Suite("lunet run --trace and --stats")
+struct TraceTests {
+    @Test func traceShowsExchangesButNoSecret() async throws {
+        let script = """
+            local lunet, http = require "lunet", require "lunet.http"
+            local api = http.connect{ url = lunet.sandbox .. "/test", token = "tok-VERY-secret-1" }
+            api:request{ method = "POST", path = "/echo", query = { password = "pw-VERY-secret-2", page = 1 },
+                         body = { client_secret = "cs-VERY-secret-3", name = "n" } }
+            api:request{ method = "POST", path = "/echo", form = { refresh_token = "rt-VERY-secret-4" } }
+            """
+        let r = try await LunetProcess.run(["run", "--sandbox", "--trace", "--stats", "-e", script])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("→ POST http://127.0.0.1:"))
+        #expect(r.stderr.contains("← 200 OK"))
+        #expect(r.stderr.contains("page=1"))
+        #expect(r.stderr.contains("lunet: HTTP: 2 requests, 0 retries"))
+        for secret in ["tok-VERY-secret-1", "pw-VERY-secret-2", "cs-VERY-secret-3", "rt-VERY-secret-4"] {
+            #expect(!r.stderr.contains(secret), "\(secret) leaked into the trace")
+            #expect(!r.stdout.contains(secret))
+        }
+    }
+}

@@ -1,5 +1,6 @@
 @preconcurrency import CEditLine
 import Foundation
+import LunetRuntime
 
 /// Line input for the REPL: libedit on a terminal, with a persistent,
 /// size-limited history file.
@@ -35,9 +36,6 @@ final class LineEditor {
     }
 
     static var defaultHistoryPath: String {
-        let env = ProcessInfo.processInfo.environment
-        let stateHome = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (env["HOME"] ?? NSHomeDirectory()) + "/.local/state"
-        return stateHome + "/lunet/history"
+        XDGPaths(environment: ProcessInfo.processInfo.environment).lunetState + "/history"
     }
 }

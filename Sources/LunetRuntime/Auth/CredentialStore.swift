@@ -114,9 +114,11 @@ public final class CredentialStore: Sendable {
 
     /// `$XDG_STATE_HOME/lunet/credentials.json`, default `~/.local/state/…`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/state"
-        return state + "/lunet/credentials.json"
+        XDGPaths(environment: environment).lunetState + "/credentials.json"
+    }
+
+    public convenience init(environment: [String: String]) {
+        self.init(path: Self.defaultPath(environment: environment))
     }
 
     var lockPath: String { path + ".lock" }

@@ -9,6 +9,7 @@ enum RuntimeServices {
         lua.attach(config)
         lua.attach(StateService(config: config))
         lua.attach(LogService(environment: environment))
+        lua.attach(BindingService(environment: environment))
     }
 }
 

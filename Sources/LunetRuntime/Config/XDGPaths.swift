@@ -11,6 +11,7 @@ public struct XDGPaths: Sendable {
     public var home: String { nonEmpty("HOME") ?? NSHomeDirectory() }
     public var configHome: String { nonEmpty("XDG_CONFIG_HOME") ?? home + "/.config" }
     public var stateHome: String { nonEmpty("XDG_STATE_HOME") ?? home + "/.local/state" }
+    public var dataHome: String { nonEmpty("XDG_DATA_HOME") ?? home + "/.local/share" }
 
     /// `$XDG_STATE_HOME/lunet`, where state.db and secrets.json live.
     public var lunetState: String { stateHome + "/lunet" }

@@ -7,7 +7,9 @@ import LunetJSON
 /// Two mechanisms: names (headers, query and form fields, JSON members that
 /// carry secrets by their name) and values (every credential the process
 /// handles is registered, so it is masked wherever it turns up, say in a
-/// server's error message that echoes it).
+/// server's error message that echoes it). The two feed each other: a
+/// value masked because of its name is registered too, so a server that
+/// echoes it back (in a body, an error) does not reveal it either.
 public final class Redactor: Sendable {
     public static let mask = "••••"
     private static let encodedMask = String(repeating: "%E2%80%A2", count: 4)
@@ -63,8 +65,10 @@ public final class Redactor: Sendable {
         guard Self.isSecretHeader(name) else { return scrub(value) }
         let lower = name.lowercased()
         if lower == "authorization" || lower == "proxy-authorization", let space = value.firstIndex(of: " ") {
+            register(secret: String(value[value.index(after: space)...]))
             return String(value[..<space]) + " " + Self.mask
         }
+        register(secret: value)
         return Self.mask
     }
 
@@ -76,8 +80,11 @@ public final class Redactor: Sendable {
         if components.password != nil { components.password = Self.mask }
         if let items = components.percentEncodedQueryItems {
             components.percentEncodedQueryItems = items.map { item in
-                Self.isSecretField(item.name.removingPercentEncoding ?? item.name) && item.value != nil
-                    ? URLQueryItem(name: item.name, value: Self.encodedMask) : item
+                guard Self.isSecretField(item.name.removingPercentEncoding ?? item.name), let value = item.value else {
+                    return item
+                }
+                register(secret: value.removingPercentEncoding ?? value)
+                return URLQueryItem(name: item.name, value: Self.encodedMask)
             }
         }
         return scrub((components.string ?? text).replacingOccurrences(of: "%E2%80%A2", with: "•"))
@@ -85,8 +92,11 @@ public final class Redactor: Sendable {
 
     /// Form fields as `{name=value, …}` with secrets masked.
     public func form(_ fields: [QueryItem]) -> String {
-        "{" + fields.map { "\($0.name)=\(Self.isSecretField($0.name) ? Self.mask : scrub($0.value))" }
-            .joined(separator: ", ") + "}"
+        "{" + fields.map { field in
+            guard Self.isSecretField(field.name) else { return "\(field.name)=\(scrub(field.value))" }
+            register(secret: field.value)
+            return "\(field.name)=\(Self.mask)"
+        }.joined(separator: ", ") + "}"
     }
 
     /// JSON with secret members masked at any depth.
@@ -96,6 +106,7 @@ public final class Redactor: Sendable {
             var out = JSONObject()
             for (key, member) in object {
                 if Self.isSecretField(key), member != .null, member.object == nil, member.array == nil {
+                    if let text = member.string { register(secret: text) }
                     out[key] = .string(Self.mask)
                 } else {
                     out[key] = json(member)

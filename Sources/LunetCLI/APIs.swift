@@ -1,0 +1,15 @@
+import LunetRuntime
+import LunetSandbox
+
+/// The one place that lists the APIs: their Lua bindings and their sandbox
+/// emulators. Adding an API is a line in each.
+enum APIs {
+    /// Register every API binding (`lunet.icl`, …) in a runtime.
+    static func registerBindings(in runtime: Runtime) {
+    }
+
+    /// Every sandbox module: the host's own (the test API) and each API's emulator.
+    @Sendable static func sandboxModules(store: any SandboxStore) -> [any SandboxModule] {
+        SandboxModules.all(store: store)
+    }
+}

@@ -1,0 +1,92 @@
+import CLuaShim
+import Foundation
+import LunetBridge
+import LunetJSON
+
+/// What an API binding tells the runtime about its API; everything else
+/// (option resolution, sandbox routing, requests, errors, tracing) is shared.
+public protocol APIDefinition {
+    /// The config service and module name: `lunet.<service>`.
+    static var service: ServiceName { get }
+    static var api: APIName { get }
+    /// All routes, in one table (the API's Routes file).
+    static var routes: RouteTable { get }
+    /// Options that point a connection at the sandbox mounted at `sandboxURL`
+    /// (this API's prefix, the emulator's fixed credentials). They override
+    /// the profile, the environment and explicit options alike.
+    static func sandboxOptions(_ sandboxURL: String) -> [String: JSONValue]
+    /// Build the API client (base URL, auth, error shape) from resolved
+    /// options; throw `ConfigError` naming what is missing or wrong.
+    static func makeClient(_ options: ResolvedOptions, _ context: ConnectContext) throws -> APIClient
+}
+
+public struct ConnectContext {
+    public let engine: HTTPEngine
+    public let credentials: CredentialStore
+    /// The profile in use (credentials are stored per service and profile).
+    public let profile: String
+}
+
+public enum APIBinding {
+    /// `X.connect(NAME)`, `X.connect{ profile = NAME, … }`, `X.connect()`:
+    /// resolve options (explicit > environment > profile; the sandbox over
+    /// all of them), build the client and push the connection.
+    public static func connect<D: APIDefinition>(_ definition: D.Type, _ call: LuaCall) throws -> Int32 {
+        let L = call.L
+        var explicit: [String: JSONValue] = [:]
+        var profile: String? = nil
+        switch call.type(1) {
+        case LUA_TNONE, LUA_TNIL: break
+        case LUA_TSTRING: profile = try call.string(1)
+        case LUA_TTABLE:
+            let value: JSONValue
+            do { value = try LuaJSON.jsonValue(L, at: call.index(1)) } catch {
+                throw call.argumentError(1, "options must be JSON-like: \(error)")
+            }
+            for (key, option) in value.object ?? [:] {
+                if key == "profile" {
+                    guard let name = option.string else { throw call.error("option 'profile' must be a string") }
+                    profile = name
+                } else {
+                    explicit[key] = option
+                }
+            }
+        default:
+            throw call.typeError(1, expected: "profile name or table of options")
+        }
+        guard let config = call.state.config, let bindings = call.state.bindings else {
+            throw call.error("connections need a lunet runtime")
+        }
+        if let sandbox = bindings.sandboxURL {
+            for (key, value) in D.sandboxOptions(sandbox) { explicit[key] = value }
+        }
+        let resolved: ResolvedOptions
+        do {
+            resolved = try config.resolve(service: D.service, profile: profile, explicit: explicit)
+        } catch {
+            throw call.error(error.description)
+        }
+        var routes = D.routes
+        if let overrides = resolved["routes"]?.value.object {
+            var specs: [String: String] = [:]
+            for (name, spec) in overrides {
+                guard let text = spec.string else { throw call.error("routes.\(name) must be a string \"METHOD /path\"") }
+                specs[name] = text
+            }
+            do { routes = try routes.overriding(with: specs) } catch { throw call.error(error.description) }
+        }
+        let context = ConnectContext(
+            engine: bindings.engine, credentials: bindings.credentials, profile: resolved.profile ?? "default")
+        let client: APIClient
+        do {
+            client = try D.makeClient(resolved, context)
+        } catch let error as ConfigError {
+            throw call.error(error.description)
+        }
+        let connection = APIConnection(
+            service: D.service.rawValue, client: client, routes: routes,
+            profile: bindings.sandboxURL == nil ? resolved.profile : "sandbox")
+        call.push(connection, as: APIConnection.luaClass)
+        return 1
+    }
+}
