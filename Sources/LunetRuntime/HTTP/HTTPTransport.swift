@@ -51,6 +51,9 @@ struct HTTPTransport: Sendable {
     }
 
     private func exchange(_ request: HTTPRequest, url: URL, timeout: Duration?, sink: Sink) async throws -> Result {
+        if case .memory(let limit) = sink, let stream = try Self.diskStream(request.body) {
+            return try await upload(request, url: url, stream: stream, limit: limit)
+        }
         var outgoing = HTTPClientRequest(url: url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
@@ -90,6 +93,17 @@ struct HTTPTransport: Sendable {
         return Result(response: result, bytesSent: length, bytesReceived: Int64(collected.count))
     }
 
+    /// The body as chunks read from disk, when it has any file in it.
+    static func diskStream(_ body: HTTPBody) throws -> StreamedBody? {
+        guard body.isStreamedFromDisk else { return nil }
+        switch body {
+        case .multipart(let multipart): return StreamedBody(segments: try multipart.segments())
+        case .file(let path, let range, _):
+            return StreamedBody(segments: [.file(path: path, range: try BodySegment.checkedRange(path, range))])
+        default: return nil
+        }
+    }
+
     private static func body(_ body: HTTPBody) throws -> (HTTPClientRequest.Body?, Int64) {
         switch body {
         case .none: return (nil, 0)
@@ -115,9 +129,10 @@ struct HTTPTransport: Sendable {
 
     private static let clients = LockedValue<[String: HTTPClient]>([:])
 
-    /// The process's client for these timeouts (normally there is one).
-    static func shared(connectTimeout: Duration, readTimeout: Duration) -> HTTPTransport {
-        let key = "\(connectTimeout)/\(readTimeout)"
+    /// The process's client for this pool and these timeouts (normally
+    /// there is one).
+    static func shared(pool: String, connectTimeout: Duration, readTimeout: Duration) -> HTTPTransport {
+        let key = "\(pool)/\(connectTimeout)/\(readTimeout)"
         let client = clients.withLock { cache -> HTTPClient in
             if let existing = cache[key] { return existing }
             var configuration = HTTPClient.Configuration()
