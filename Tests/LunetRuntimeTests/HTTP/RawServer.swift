@@ -12,6 +12,8 @@ final class RawServer: @unchecked Sendable {
         /// Read the body into one small buffer, discarding it; answer
         /// `{"received": n}` (a sink that itself uses no memory).
         case discardBody
+        /// Answer 200 with `size` bytes of a repeated 64 KiB pattern.
+        case body(size: Int)
     }
 
     let port: Int
@@ -78,6 +80,16 @@ final class RawServer: @unchecked Sendable {
                 writeAll(client, Array(head.utf8))
                 writeAll(client, [UInt8](repeating: 0x41, count: sent))
                 usleep(20_000)
+            case .body(let size):
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n"
+                writeAll(client, Array(head.utf8))
+                let pattern = RawServer.pattern
+                var sent = 0
+                while sent < size {
+                    let n = min(pattern.count, size - sent)
+                    writeAll(client, n == pattern.count ? pattern : Array(pattern[0..<n]))
+                    sent += n
+                }
             case .discardBody: break
             }
             close(client)
@@ -139,6 +151,9 @@ final class RawServer: @unchecked Sendable {
             done += n
         }
     }
+
+    /// What `.body` repeats; byte i of the body is `pattern[i % 65536]`.
+    static let pattern: [UInt8] = (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
 
     /// A port nothing listens on (bound, then closed).
     static func closedPort() -> Int {

@@ -119,6 +119,28 @@ struct TransferTests {
         }
     }
 
+    @Test func a100MBDownloadHoldsLittleMemory() async throws {
+        let size = 100 << 20
+        let raw = try RawServer(.body(size: size))
+        defer { raw.stop() }
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let engine = makeEngine()
+        let url = URL(string: "http://127.0.0.1:\(raw.port)/big")!
+        _ = try await engine.download(HTTPRequest(.get, url), to: folder + "/warmup.bin")  // pools, arenas
+        let (response, growth, time) = try await measuringMemory {
+            try await engine.download(HTTPRequest(.get, url), to: folder + "/big.bin")
+        }
+        print("download of 100 MiB: \(growth / 1024) KiB more resident memory in \(time)")
+        #expect(response.status == 200)
+        let handle = try #require(FileHandle(forReadingAtPath: folder + "/big.bin"))
+        defer { try? handle.close() }
+        #expect(try handle.seekToEnd() == UInt64(size))
+        try handle.seek(toOffset: UInt64(size - 65536))
+        #expect(Array(handle.readData(ofLength: 65536)) == RawServer.pattern)
+        #expect(growth < 8 << 20, "a 100 MiB download grew resident memory by \(growth >> 20) MiB")
+    }
+
     @Test func aDownloadCutOffMidwayLeavesNoPartialFile() async throws {
         let raw = try RawServer(.truncatedBody(declared: 1_000_000, sent: 100_000))
         defer { raw.stop() }
