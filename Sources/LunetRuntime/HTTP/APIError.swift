@@ -67,17 +67,25 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     static func line(api: String, method: String, url: String, status: Int?, message: String, attempts: Int) -> String {
         var parts = ["\(api): \(method) \(path(of: url))"]
         if let status { parts.append(HTTPStatusText.line(status)) }
-        let statusLine = status.map(HTTPStatusText.line)
-        if !message.isEmpty && message != statusLine { parts.append(message) }
+        // "404 Not Found: Not Found" says nothing twice.
+        let redundant = status.map { [HTTPStatusText.line($0).lowercased(), HTTPStatusText.reason($0).lowercased()] } ?? []
+        if !message.isEmpty && !redundant.contains(message.lowercased()) { parts.append(message) }
         var line = parts.joined(separator: ": ")
         if attempts > 1 { line += " (after \(attempts) attempts)" }
         return line
     }
 
+    /// By hand rather than with URLComponents, which rejects the "••••" a
+    /// redacted query holds.
     static func path(of url: String) -> String {
-        guard let components = URLComponents(string: url), components.host != nil else { return url }
-        let path = components.percentEncodedPath
-        return path.isEmpty ? "/" : path
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") {
+            rest = rest[scheme.upperBound...]
+            guard let slash = rest.firstIndex(of: "/") else { return "/" }
+            rest = rest[slash...]
+        }
+        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return String(rest[..<end])
     }
 }
 

@@ -23,6 +23,9 @@ public final class HTTPEngine: Sendable {
         /// Largest response body held in memory.
         public var maxBodySize = 256 << 20
         public var userAgent = "lunet/0.1"
+        /// Engines with the same pool name and timeouts share connections
+        /// (one pool per process by default); another name gets its own.
+        public var pool = "shared"
 
         public init() {}
     }
@@ -48,7 +51,8 @@ public final class HTTPEngine: Sendable {
         self.budget = budget
         self.redactor = redactor
         self.trace = trace
-        transport = .shared(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        transport = .shared(
+            pool: configuration.pool, connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
     }
 
     /// Who a request is for: names the API in errors, supplies credentials,
@@ -126,81 +130,110 @@ public final class HTTPEngine: Sendable {
         while true {
             try Task.checkCancellation()
             x.attempts += 1
-            var sending = x.request
-            if let auth = x.context.auth, !x.crossOrigin { try await auth.authorize(&sending) }
-            addDefaultHeaders(&sending)
+            let sending = try await prepare(x)
             let url = sending.fullURL
             let remaining = x.deadline - clock.now()
             guard remaining > .zero else { throw deadlineError(x, url: url) }
             let attemptTimeout = timeout.map { min($0, remaining) } ?? remaining
             trace?.request(sending, url: url)
-            let attemptStart = clock.now()
-
+            let started = clock.now()
             let result: HTTPTransport.Result
             do {
                 result = try await transport.send(sending, url: url, timeout: attemptTimeout, sink: sink)
             } catch {
-                if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                var failure = TransportFailure.classify(error)
-                if failure.kind == .timeout, attemptTimeout == remaining, timeout.map({ $0 > remaining }) ?? true {
-                    failure.message = "deadline of \(HTTPTransport.seconds(x.allowed)) reached"
-                }
-                trace?.failure(failure, elapsed: clock.now() - attemptStart)
-                let outcome = RetryPolicy.Outcome.transport(failure)
-                let retryable = RetryPolicy.isRetryable(outcome, method: x.request.method, mode: x.request.retry)
-                let plan = retryable ? planRetry(x, retryAfter: nil) : .giveUp(nil)
-                if case .wait(let wait) = plan {
-                    trace?.retry(failure.message, retry: x.attempts, wait: wait)
-                    try await clock.sleep(wait)
-                    continue
-                }
-                throw APIError(
-                    api: x.context.api, method: x.request.method.rawValue, url: redactor.url(url),
-                    message: redactor.scrub(failure.message + plan.suffix), retryable: retryable,
-                    attempts: x.attempts, transport: failure.kind)
-            }
-
-            var response = result.response
-            response.attempts = x.attempts
-            stats.update {
-                $0.bytesSent += result.bytesSent
-                $0.bytesReceived += result.bytesReceived
-            }
-            trace?.response(
-                response, bytes: Int(result.bytesReceived), elapsed: clock.now() - attemptStart,
-                toFile: response.isSuccess && { if case .file = sink { true } else { false } }())
-
-            if response.isRedirect, case .follow(let limit) = x.request.redirects {
-                try followRedirect(&x, response: response, from: url, limit: limit)
+                let deadlineBound = attemptTimeout == remaining && (timeout.map { $0 > remaining } ?? true)
+                try await recover(from: error, x, url: url, started: started, deadlineBound: deadlineBound)
                 continue
             }
-            if response.status == 401, let auth = x.context.auth, !x.crossOrigin, !x.renewedCredentials,
-                await auth.invalidate(request: sending, response: response)
-            {
-                x.renewedCredentials = true
-                trace?.note("401: renewing credentials, one more attempt")
-                continue
+            if let response = try await settle(result, &x, sent: sending, url: url, sink: sink, started: started) {
+                return response
             }
-            if response.status >= 400 {
-                let outcome = RetryPolicy.Outcome.status(response.status)
-                let retryable = RetryPolicy.isRetryable(outcome, method: x.request.method, mode: x.request.retry)
-                let retryAfter = RetryAfter.delay(response.headers["Retry-After"], now: clock.date())
-                let plan = retryable ? planRetry(x, retryAfter: retryAfter) : .giveUp(nil)
-                if case .wait(let wait) = plan {
-                    trace?.retry(String(response.status), retry: x.attempts, wait: wait)
-                    try await clock.sleep(wait)
-                    continue
-                }
-                if x.context.throwOnFailureStatus {
-                    var error = APIError.from(
-                        response: response, api: x.context.api, method: x.request.method.rawValue,
-                        shape: x.context.errors, redactor: redactor, retryable: retryable)
-                    error.message += plan.suffix
-                    throw error
-                }
-            }
-            return response
         }
+    }
+
+    /// The request as this attempt sends it: credentials and default headers.
+    private func prepare(_ x: Exchange) async throws -> HTTPRequest {
+        var sending = x.request
+        if let auth = x.context.auth, !x.crossOrigin {
+            do {
+                try await auth.authorize(&sending)
+            } catch let error as APIError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw APIError(
+                    api: x.context.api, method: x.request.method.rawValue, url: redactor.url(x.request.fullURL),
+                    message: redactor.scrub("credentials unavailable: \(error)"), attempts: x.attempts - 1)
+            }
+        }
+        addDefaultHeaders(&sending)
+        return sending
+    }
+
+    /// After a transport failure: return to try again (having waited), or
+    /// throw the failure as an `APIError`.
+    private func recover(from error: Error, _ x: Exchange, url: URL, started: Duration, deadlineBound: Bool) async throws {
+        if Task.isCancelled || error is CancellationError { throw CancellationError() }
+        var failure = TransportFailure.classify(error)
+        if failure.kind == .timeout, deadlineBound {
+            failure.message = "deadline of \(HTTPTransport.seconds(x.allowed)) reached"
+        }
+        trace?.failure(failure, elapsed: clock.now() - started)
+        let retryable = RetryPolicy.isRetryable(.transport(failure), method: x.request.method, mode: x.request.retry)
+        let plan = retryable ? planRetry(x, retryAfter: nil) : .giveUp(nil)
+        if case .wait(let wait) = plan {
+            trace?.retry(failure.message, retry: x.attempts, wait: wait)
+            try await clock.sleep(wait)
+            return
+        }
+        throw APIError(
+            api: x.context.api, method: x.request.method.rawValue, url: redactor.url(url),
+            message: redactor.scrub(failure.message + plan.suffix), retryable: retryable, attempts: x.attempts,
+            transport: failure.kind)
+    }
+
+    /// After a response: the response when it is final, nil to go again
+    /// (redirect, renewed credentials, retry after waiting); throws failures.
+    private func settle(
+        _ result: HTTPTransport.Result, _ x: inout Exchange, sent: HTTPRequest, url: URL, sink: HTTPTransport.Sink,
+        started: Duration
+    ) async throws -> HTTPResponse? {
+        var response = result.response
+        response.attempts = x.attempts
+        stats.update {
+            $0.bytesSent += result.bytesSent
+            $0.bytesReceived += result.bytesReceived
+        }
+        let toFile = if case .file = sink { response.isSuccess } else { false }
+        trace?.response(response, bytes: Int(result.bytesReceived), elapsed: clock.now() - started, toFile: toFile)
+
+        if response.isRedirect, case .follow(let limit) = x.request.redirects {
+            try followRedirect(&x, response: response, from: url, limit: limit)
+            return nil
+        }
+        if response.status == 401, let auth = x.context.auth, !x.crossOrigin, !x.renewedCredentials,
+            await auth.invalidate(request: sent, response: response)
+        {
+            x.renewedCredentials = true
+            trace?.note("401: renewing credentials, one more attempt")
+            return nil
+        }
+        guard response.status >= 400 else { return response }
+        let retryable = RetryPolicy.isRetryable(.status(response.status), method: x.request.method, mode: x.request.retry)
+        let retryAfter = RetryAfter.delay(response.headers["Retry-After"], now: clock.date())
+        let plan = retryable ? planRetry(x, retryAfter: retryAfter) : .giveUp(nil)
+        if case .wait(let wait) = plan {
+            trace?.retry(String(response.status), retry: x.attempts, wait: wait)
+            try await clock.sleep(wait)
+            return nil
+        }
+        guard x.context.throwOnFailureStatus else { return response }
+        var error = APIError.from(
+            response: response, api: x.context.api, method: x.request.method.rawValue, shape: x.context.errors,
+            redactor: redactor, retryable: retryable)
+        error.message += plan.suffix
+        throw error
     }
 
     private enum RetryPlan {

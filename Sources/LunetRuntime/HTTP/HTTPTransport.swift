@@ -51,43 +51,65 @@ struct HTTPTransport: Sendable {
     }
 
     private func exchange(_ request: HTTPRequest, url: URL, timeout: Duration?, sink: Sink) async throws -> Result {
+        if case .memory(let limit) = sink, let stream = try Self.diskStream(request.body) {
+            return try await upload(request, url: url, stream: stream, limit: limit)
+        }
         var outgoing = HTTPClientRequest(url: url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
         let (body, length) = try Self.body(request.body)
         outgoing.body = body
 
-        let response = try await client.execute(outgoing, deadline: .now() + .nanoseconds(Self.nanoseconds(timeout ?? .seconds(86400 * 365))))
+        let far = Duration.seconds(86400 * 365)  // our own race (in `send`) bounds the attempt
+        let response = try await client.execute(outgoing, deadline: .now() + .nanoseconds(Self.nanoseconds(timeout ?? far)))
         var headers = HeaderFields()
         for (name, value) in response.headers { headers.add(name, value) }
-        var result = HTTPResponse(status: Int(response.status.code), headers: headers, url: url)
-
-        if case .file(let path) = sink, result.isSuccess {
-            let file = try DownloadFile(destination: path)
-            do {
-                for try await chunk in response.body { try file.write(chunk) }
-                try file.commit()
-            } catch {
-                file.discard()
-                throw error
-            }
-            return Result(response: result, bytesSent: length, bytesReceived: file.written)
-        }
-        let limit: Int
+        let head = HTTPResponse(status: Int(response.status.code), headers: headers, url: url)
         switch sink {
-        case .memory(let l): limit = l
-        case .file: limit = 1 << 20
+        case .file(let path) where head.isSuccess:
+            return try await save(response.body, head: head, to: path, sent: length)
+        case .file:
+            return try await collect(response.body, head: head, limit: 1 << 20, sent: length)
+        case .memory(let limit):
+            return try await collect(response.body, head: head, limit: limit, sent: length)
         }
+    }
+
+    private func save(_ body: HTTPClientResponse.Body, head: HTTPResponse, to path: String, sent: Int64) async throws -> Result {
+        let file = try DownloadFile(destination: path)
+        do {
+            for try await chunk in body { try file.write(chunk) }
+            try file.commit()
+        } catch {
+            file.discard()
+            throw error
+        }
+        return Result(response: head, bytesSent: sent, bytesReceived: file.written)
+    }
+
+    private func collect(_ body: HTTPClientResponse.Body, head: HTTPResponse, limit: Int, sent: Int64) async throws -> Result {
         var collected: [UInt8] = []
-        for try await chunk in response.body {
+        for try await chunk in body {
             guard collected.count + chunk.readableBytes <= limit else {
                 throw TransportFailure(
                     .other, "response body larger than \(TraceLog.size(limit)); download it to a file instead")
             }
             collected.append(contentsOf: chunk.readableBytesView)
         }
-        result.body = collected
-        return Result(response: result, bytesSent: length, bytesReceived: Int64(collected.count))
+        var response = head
+        response.body = collected
+        return Result(response: response, bytesSent: sent, bytesReceived: Int64(collected.count))
+    }
+
+    /// The body as chunks read from disk, when it has any file in it.
+    static func diskStream(_ body: HTTPBody) throws -> StreamedBody? {
+        guard body.isStreamedFromDisk else { return nil }
+        switch body {
+        case .multipart(let multipart): return StreamedBody(segments: try multipart.segments())
+        case .file(let path, let range, _):
+            return StreamedBody(segments: [.file(path: path, range: try BodySegment.checkedRange(path, range))])
+        default: return nil
+        }
     }
 
     private static func body(_ body: HTTPBody) throws -> (HTTPClientRequest.Body?, Int64) {
@@ -115,9 +137,10 @@ struct HTTPTransport: Sendable {
 
     private static let clients = LockedValue<[String: HTTPClient]>([:])
 
-    /// The process's client for these timeouts (normally there is one).
-    static func shared(connectTimeout: Duration, readTimeout: Duration) -> HTTPTransport {
-        let key = "\(connectTimeout)/\(readTimeout)"
+    /// The process's client for this pool and these timeouts (normally
+    /// there is one).
+    static func shared(pool: String, connectTimeout: Duration, readTimeout: Duration) -> HTTPTransport {
+        let key = "\(pool)/\(connectTimeout)/\(readTimeout)"
         let client = clients.withLock { cache -> HTTPClient in
             if let existing = cache[key] { return existing }
             var configuration = HTTPClient.Configuration()

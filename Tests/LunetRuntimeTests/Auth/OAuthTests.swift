@@ -230,25 +230,31 @@ struct OAuthTests {
 
             // What the other run will have written: a rotated, fresh pair.
             let rotated = folder + "/rotated.json"
-            let other = CredentialStore(path: rotated)
+            let otherStore = CredentialStore(path: rotated)
             var fresh = CredentialEntry()
             fresh.accessToken = "at-from-the-other-run"
             fresh.refreshToken = "rt-from-the-other-run"
             fresh.expiresAt = Date(timeIntervalSinceNow: 3600)
             fresh.lifetime = 3600
-            try await other.set(key, fresh)
+            try await otherStore.set(key, fresh)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-            process.arguments = [path + ".lock", "sh", "-c", "touch '\(folder)/locked'; sleep 0.5; mv '\(rotated)' '\(path)'"]
-            try process.run()
+            // The other run: takes the lock, says so, waits for our go,
+            // then writes its rotation and exits (releasing the lock).
+            let script = "touch '\(folder)/locked'; while [ ! -e '\(folder)/go' ]; do sleep 0.01; done; sleep 0.1; mv '\(rotated)' '\(path)'"
+            let other = Task { try await runProcess("/usr/bin/flock", [path + ".lock", "sh", "-c", script]) }
             while !FileManager.default.fileExists(atPath: folder + "/locked") { try await Task.sleep(for: .milliseconds(5)) }
 
             let auth = OAuth2Provider(client: Self.client(server, makeEngine()), mode: .storedTokens, store: store, key: key)
-            let start = ContinuousClock.now
-            let token = try await auth.validToken()
-            process.waitUntilExit()
-            #expect(ContinuousClock.now - start >= .milliseconds(300))
+            let finished = LockedBox(false)
+            let ours = Task {
+                defer { finished.value = true }
+                return try await auth.validToken()
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!finished.value, "the refresh must wait for the other process's lock")
+            _ = FileManager.default.createFile(atPath: folder + "/go", contents: nil)
+            let token = try await ours.value
+            _ = try await other.value
             #expect(token.accessToken == "at-from-the-other-run")
             #expect(server.state.grantCount() == 0)
             #expect(try store.entry(key)?.refreshToken == "rt-from-the-other-run")

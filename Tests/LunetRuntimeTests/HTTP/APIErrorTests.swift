@@ -87,6 +87,9 @@ struct APIErrorTests {
         #expect(transport.description == "coredata: GET /api/v2/projects/: cannot connect to cd.example:443: connection refused (after 5 attempts)")
         let bare = APIError(api: .http, method: "GET", url: "http://h/x", status: 404, message: "404 Not Found")
         #expect(bare.description == "http: GET /x: 404 Not Found")
+        let redacted = APIError(api: .integrator, method: "GET", url: "https://api.integrator.io/v1/flows?token=••••#x", status: 403, message: "Forbidden")
+        #expect(redacted.description == "integrator: GET /v1/flows: 403 Forbidden")
+        #expect(APIError(api: .http, method: "GET", url: "https://h", message: "m").description == "http: GET /: m")
     }
 
     @Test func apiErrorIsALunetErrorInLua() throws {

@@ -46,6 +46,10 @@ func makeEngine(
     redactor: Redactor = Redactor(), trace: TraceLog? = nil, configure: (inout HTTPEngine.Configuration) -> Void = { _ in }
 ) -> HTTPEngine {
     var configuration = HTTPEngine.Configuration()
+    // Tests start and stop servers whose ports the system hands out again:
+    // a pool of its own per engine keeps a test from reusing a connection
+    // kept alive to an earlier test's server on the same port.
+    configuration.pool = UUID().uuidString
     configuration.retry = RetryPolicy(maxAttempts: maxAttempts, base: .milliseconds(500), cap: .seconds(30))
     configure(&configuration)
     return HTTPEngine(

@@ -9,6 +9,11 @@ final class RawServer: @unchecked Sendable {
         case resetAfterRequest
         /// Answer 200 with `Content-Length: declared`, send `sent` bytes, close.
         case truncatedBody(declared: Int, sent: Int)
+        /// Read the body into one small buffer, discarding it; answer
+        /// `{"received": n}` (a sink that itself uses no memory).
+        case discardBody
+        /// Answer 200 with `size` bytes of a repeated 64 KiB pattern.
+        case body(size: Int)
     }
 
     let port: Int
@@ -43,16 +48,28 @@ final class RawServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Wakes the accept loop, which closes the socket itself: closing it
+    /// here could let a loop that has not started yet accept on whatever
+    /// socket reuses the descriptor number.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop(_ behaviour: Behaviour) {
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                close(listener)
+                return
+            }
             lock.withLock { accepted += 1 }
+            if case .discardBody = behaviour {
+                let received = discardRequest(client)
+                let body = "{\"received\":\(received)}"
+                writeAll(client, Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
+                close(client)
+                continue
+            }
             readRequest(client)
             switch behaviour {
             case .resetAfterRequest:
@@ -63,9 +80,42 @@ final class RawServer: @unchecked Sendable {
                 writeAll(client, Array(head.utf8))
                 writeAll(client, [UInt8](repeating: 0x41, count: sent))
                 usleep(20_000)
+            case .body(let size):
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n"
+                writeAll(client, Array(head.utf8))
+                let pattern = RawServer.pattern
+                var sent = 0
+                while sent < size {
+                    let n = min(pattern.count, size - sent)
+                    writeAll(client, n == pattern.count ? pattern : Array(pattern[0..<n]))
+                    sent += n
+                }
+            case .discardBody: break
             }
             close(client)
         }
+    }
+
+    /// Read the head, then count and drop a Content-Length body.
+    private func discardRequest(_ fd: Int32) -> Int {
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var byte: UInt8 = 0
+        while !head.reversed().starts(with: [10, 13, 10, 13]) {
+            guard read(fd, &byte, 1) == 1 else { return 0 }
+            head.append(byte)
+        }
+        let text = String(decoding: head, as: UTF8.self).lowercased()
+        var remaining = text.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
+        var received = 0
+        while remaining > 0 {
+            let n = read(fd, &buffer, min(buffer.count, remaining))
+            if n <= 0 { break }
+            received += n
+            remaining -= n
+        }
+        return received
     }
 
     /// Read the head and a Content-Length body.
@@ -102,10 +152,23 @@ final class RawServer: @unchecked Sendable {
         }
     }
 
+    /// What `.body` repeats; byte i of the body is `pattern[i % 65536]`.
+    static let pattern: [UInt8] = (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
+
     /// A port nothing listens on (bound, then closed).
     static func closedPort() -> Int {
-        let server = try! RawServer(.resetAfterRequest)
-        server.stop()
-        return server.port
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length)
+                return getsockname(fd, $0, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

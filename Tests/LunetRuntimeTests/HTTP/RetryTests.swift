@@ -75,7 +75,7 @@ struct RetryTests {
             let elapsed = ContinuousClock.now - start
             #expect(response.attempts == 2)
             #expect(elapsed >= .seconds(1))
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(10))  // generous: other suites load the machine
         }
     }
 
@@ -206,13 +206,13 @@ struct RetryTests {
             let engine = makeEngine { $0.requestTimeout = .seconds(10) }
             let start = ContinuousClock.now
             let error = await apiError {
-                try await engine.send(HTTPRequest(.get, server.url("/test/slow?ms=3000"), deadline: .milliseconds(500)))
+                try await engine.send(HTTPRequest(.get, server.url("/test/slow?ms=30000"), deadline: .milliseconds(500)))
             }
             let elapsed = ContinuousClock.now - start
             #expect(error?.transport == .timeout)
             #expect(error?.message.contains("deadline of 0.5 s reached") == true)
             #expect(elapsed >= .milliseconds(450))
-            #expect(elapsed < .seconds(2))
+            #expect(elapsed < .seconds(10))  // the server would answer after 30 s
         }
     }
 }
