@@ -58,7 +58,7 @@ struct ProfilesCommand: ParsableCommand {
         init(entry: ConfigEntry) {
             switch entry.content {
             case .unresolved(let reason): text = "<\(reason)>"
-            case .value(let value): text = entry.isSecret ? SecretNames.redacted : Self.display(value)
+            case .value(let value): text = entry.isSecret ? Redactor.mask : Self.display(value)
             }
         }
 
@@ -90,7 +90,7 @@ struct ProfilesCommand: ParsableCommand {
         for service in ServiceName.allCases {
             for spec in service.schema.options {
                 guard let variable = spec.environment.first(where: { !(environment[$0] ?? "").isEmpty }) else { continue }
-                let text = spec.isSecret ? SecretNames.redacted : environment[variable]!
+                let text = spec.isSecret ? Redactor.mask : environment[variable]!
                 services[service, default: [:]][spec.name] = Shown(text: "\(text)  (\(variable))")
             }
         }

@@ -14,12 +14,19 @@ public final class Redactor: Sendable {
     public static let mask = "••••"
     private static let encodedMask = String(repeating: "%E2%80%A2", count: 4)
 
-    /// Secret query, form and JSON field names, compared lowercased with
-    /// '_' and '-' removed (so `accessToken` matches `access_token`).
+    /// Secret field names (query, form, JSON bodies, log fields, config
+    /// options), compared lowercased with '_' and '-' removed (so
+    /// `accessToken` matches `access_token`). Suffixes catch `dbPassword`,
+    /// `webhook_secret`, `x_refresh_token`, but not `changeToken` or
+    /// `nextPageToken`, which are positions, not credentials.
     static let secretFields: Set<String> = [
-        "accesstoken", "refreshtoken", "idtoken", "token", "password", "clientsecret", "code", "codeverifier",
-        "apikey", "key",
+        "password", "passwd", "secret", "clientsecret", "token", "accesstoken", "refreshtoken", "idtoken",
+        "apikey", "key", "authorization", "cookie", "privatekey", "codeverifier",
     ]
+    static let secretSuffixes = ["password", "secret", "accesstoken", "refreshtoken", "idtoken", "apikey"]
+    /// Secret only as a query or form field: the OAuth authorization code.
+    /// In a JSON body or a log line, `code` is usually an error code.
+    static let secretFormFields: Set<String> = ["code"]
     static let secretHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"]
 
     private let secrets = LockedValue<Set<String>>([])
@@ -38,7 +45,16 @@ public final class Redactor: Sendable {
     }
 
     public static func isSecretField(_ name: String) -> Bool {
-        secretFields.contains(String(name.lowercased().filter { $0 != "_" && $0 != "-" }))
+        let folded = fold(name)
+        return secretFields.contains(folded) || secretSuffixes.contains { folded.hasSuffix($0) }
+    }
+
+    static func isSecretFormField(_ name: String) -> Bool {
+        isSecretField(name) || secretFormFields.contains(fold(name))
+    }
+
+    private static func fold(_ name: String) -> String {
+        String(name.lowercased().filter { $0 != "_" && $0 != "-" })
     }
 
     public static func isSecretHeader(_ name: String) -> Bool {
@@ -80,7 +96,7 @@ public final class Redactor: Sendable {
         if components.password != nil { components.password = Self.mask }
         if let items = components.percentEncodedQueryItems {
             components.percentEncodedQueryItems = items.map { item in
-                guard Self.isSecretField(item.name.removingPercentEncoding ?? item.name), let value = item.value else {
+                guard Self.isSecretFormField(item.name.removingPercentEncoding ?? item.name), let value = item.value else {
                     return item
                 }
                 register(secret: value.removingPercentEncoding ?? value)
@@ -93,7 +109,7 @@ public final class Redactor: Sendable {
     /// Form fields as `{name=value, …}` with secrets masked.
     public func form(_ fields: [QueryItem]) -> String {
         "{" + fields.map { field in
-            guard Self.isSecretField(field.name) else { return "\(field.name)=\(scrub(field.value))" }
+            guard Self.isSecretFormField(field.name) else { return "\(field.name)=\(scrub(field.value))" }
             register(secret: field.value)
             return "\(field.name)=\(Self.mask)"
         }.joined(separator: ", ") + "}"

@@ -56,7 +56,7 @@ public final class LogService: @unchecked Sendable {
     public func log(_ level: LogLevel, _ message: String, fields: JSONObject = [:]) {
         let (threshold, sink, context) = locked { (_level, _sink, _context) }
         guard level >= threshold else { return }
-        guard case .object(let redacted) = SecretNames.redact(.object(fields)) else { return }
+        guard case .object(let redacted) = Redactor.shared.json(.object(fields)) else { return }
         sink.write(LogRecord(level: level, message: message, fields: redacted, context: context))
     }
 

@@ -56,15 +56,20 @@ struct LogTests {
     }
 
     @Test func secretLookingFieldsAreRedactedAtAnyDepth() {
-        #expect(SecretNames.isSecret("password"))
-        #expect(SecretNames.isSecret("client_secret"))
-        #expect(SecretNames.isSecret("Authorization"))
-        #expect(SecretNames.isSecret("access_token"))
-        #expect(SecretNames.isSecret("apiKey"))
-        #expect(SecretNames.isSecret("key"))
-        #expect(!SecretNames.isSecret("keys"))
-        #expect(!SecretNames.isSecret("feed"))
-        let redacted = SecretNames.redact(["user": "ann", "password": "pw", "req": ["headers": ["Authorization": "Bearer x"]], "token": nil])
+        #expect(Redactor.isSecretField("password"))
+        #expect(Redactor.isSecretField("client_secret"))
+        #expect(Redactor.isSecretField("Authorization"))
+        #expect(Redactor.isSecretField("access_token"))
+        #expect(Redactor.isSecretField("x_refresh_token"))
+        #expect(Redactor.isSecretField("apiKey"))
+        #expect(Redactor.isSecretField("key"))
+        #expect(!Redactor.isSecretField("keys"))
+        #expect(!Redactor.isSecretField("feed"))
+        // positions and error codes are not secrets
+        #expect(!Redactor.isSecretField("changeToken"))
+        #expect(!Redactor.isSecretField("NextChangeToken"))
+        #expect(!Redactor.isSecretField("code"))
+        let redacted = Redactor().json(["user": "ann", "password": "pw", "req": ["headers": ["Authorization": "Bearer x"]], "token": nil])
         #expect(redacted == ["user": "ann", "password": "••••", "req": ["headers": ["Authorization": "••••"]], "token": nil])
     }
 
