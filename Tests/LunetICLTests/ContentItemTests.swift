@@ -153,6 +153,11 @@ struct ContentItemTests {
             #expect(try await portal.put("/api/content/building/\(id)", .object(renamed)).json["externalId"] == "HG-NEU")
             #expect(try await portal.get("/api/content/building/HG").status == 404)
             #expect(try await portal.put("/api/content/building/HG", hg).status == 404)
+            // Omitting externalId removes it too: PUT replaces everything.
+            var anonymous = replacement
+            anonymous["externalId"] = nil
+            #expect(try await portal.put("/api/content/building/\(id)", .object(anonymous)).json["externalId"] == .null)
+            #expect(try await portal.get("/api/content/building/HG-NEU").status == 404)
         }
     }
 

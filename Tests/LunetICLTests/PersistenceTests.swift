@@ -23,6 +23,13 @@ struct PersistenceTests {
             #expect(try await portal.get("/api/content/building?$inlinecount=allpages&$top=0").result["__count"] == 1201)
             #expect(try await portal.get("/api/contenttype/elevator").status == 200)
             #expect(try await portal.get("/api/content/getchanges?changeToken=\(token)").json["Results"] == [])
+            // Validation errors and the atomic batch's rollback behave the same in SQLite.
+            #expect(try await portal.post("/api/content/building", ["externalId": "X", "buildingname": "X"]).status == 400)
+            let batch = try await portal.put(
+                "/api/content/building/batch",
+                [["externalId": "B1", "buildingname": "B1", "strasse": "Gasse 1"], ["externalId": "B2", "buildingname": "B2"]])
+            #expect(batch.json["errored"]?.array?.count == 1)
+            #expect(try await portal.get("/api/content/building/B1").status == 404)
             _ = try await portal.delete("/api/content/building/HG")
             let feed = try await portal.get("/api/content/getchanges?changeToken=\(token)")
             #expect(strings(feed.json["Results"]?.array ?? [], "externalId") == ["HG"])
