@@ -1,0 +1,137 @@
+import Foundation
+import LunetJSON
+import LunetSandbox
+
+/// The emulator's data inside one store transaction. Collections:
+///   types            name → StoredType
+///   typeIds          contentTypeId → {name, deleted}: names the items of deleted types in the feed
+///   items/{typeId}   _id → StoredItem, deleted ones included (soft delete)
+///   keys             "id:…", "cid:…", "ext:…" → {type, _id}; "ext:" only for live items
+///   changes, changes/{typeId}   orderedKey(rowVersion) → {type, _id}: one entry per item, its latest change
+///   heads            "*" or typeId → {rowVersion}: the newest change of the scope
+struct ICLCatalog {
+    let tx: any SandboxTransaction
+
+    // MARK: Content types
+
+    func type(named name: String) throws -> StoredType? {
+        try tx.get("types", id: name).flatMap(StoredType.init(document:))
+    }
+
+    func types() throws -> [StoredType] {
+        try tx.scan("types", after: nil, limit: nil).compactMap { StoredType(document: $0.body) }
+    }
+
+    func typeName(id: String) throws -> String? {
+        try tx.get("typeIds", id: id)?["name"]?.string
+    }
+
+    func put(_ type: StoredType, replacing oldName: String? = nil) throws {
+        if let oldName, oldName != type.name { try tx.delete("types", id: oldName) }
+        try tx.put("types", id: type.name, type.document)
+        try tx.put("typeIds", id: type.contentTypeId, ["name": .string(type.name), "deleted": false])
+    }
+
+    func remove(_ type: StoredType) throws {
+        try tx.delete("types", id: type.name)
+        try tx.put("typeIds", id: type.contentTypeId, ["name": .string(type.name), "deleted": true])
+    }
+
+    // MARK: Content items
+
+    static func itemsCollection(_ typeId: String) -> String { "items/" + typeId }
+
+    /// The live item of `typeId` whose `_id`, `contentItemId` or `externalId` is `key`.
+    func item(of typeId: String, key: String) throws -> StoredItem? {
+        guard let (owner, item) = try item(key: key), owner == typeId else { return nil }
+        return item
+    }
+
+    /// A live item of any type, by any of its keys: GUIDs match in any case,
+    /// external ids exactly.
+    func item(key: String) throws -> (typeId: String, item: StoredItem)? {
+        for indexKey in ["id:" + key.lowercased(), "cid:" + key.lowercased(), "ext:" + key] {
+            if let found = try live(indexKey) { return found }
+        }
+        return nil
+    }
+
+    /// The live item that has this external id, of any type.
+    func item(externalId: String) throws -> (typeId: String, item: StoredItem)? {
+        try live("ext:" + externalId)
+    }
+
+    private func live(_ indexKey: String) throws -> (typeId: String, item: StoredItem)? {
+        guard let entry = try tx.get("keys", id: indexKey), let typeId = entry["type"]?.string,
+            let id = entry["_id"]?.string, let item = try storedItem(of: typeId, id: id), !item.isDeleted
+        else { return nil }
+        return (typeId, item)
+    }
+
+    func isKeyTaken(_ indexKey: String) throws -> Bool {
+        try tx.get("keys", id: indexKey) != nil
+    }
+
+    /// Live items of a type in creation order.
+    func items(of typeId: String) throws -> [StoredItem] {
+        try allItems(of: typeId).filter { !$0.isDeleted }
+    }
+
+    func allItems(of typeId: String) throws -> [StoredItem] {
+        try tx.scan(Self.itemsCollection(typeId), after: nil, limit: nil)
+            .compactMap { StoredItem(document: $0.body) }
+            .sorted { $0.sequence < $1.sequence }
+    }
+
+    func storedItem(of typeId: String, id: String) throws -> StoredItem? {
+        try tx.get(Self.itemsCollection(typeId), id: id).flatMap(StoredItem.init(document:))
+    }
+
+    func nextItemSequence() throws -> Int64 { try tx.nextSequence("itemSequence") }
+
+    /// Stores `item` (new or changed) with its keys, as the newest change of
+    /// the feeds. `previousExternalId` frees the old external id when it changed.
+    func save(_ item: inout StoredItem, typeId: String, previousExternalId: String?) throws {
+        let pointer: JSONValue = ["type": .string(typeId), "_id": .string(item.id)]
+        if let previousExternalId, previousExternalId != item.externalId || item.isDeleted {
+            try tx.delete("keys", id: "ext:" + previousExternalId)
+        }
+        if let externalId = item.externalId, !item.isDeleted { try tx.put("keys", id: "ext:" + externalId, pointer) }
+        try tx.put("keys", id: "id:" + item.id, pointer)
+        try tx.put("keys", id: "cid:" + item.contentItemId, pointer)
+        try recordChange(&item, typeId: typeId)
+        try tx.put(Self.itemsCollection(typeId), id: item.id, item.document)
+    }
+
+    private func recordChange(_ item: inout StoredItem, typeId: String) throws {
+        let scoped = "changes/" + typeId
+        if item.rowVersion > 0 {
+            try tx.delete("changes", id: orderedKey(item.rowVersion))
+            try tx.delete(scoped, id: orderedKey(item.rowVersion))
+        }
+        item.rowVersion = try tx.nextSequence("rowVersion")
+        let pointer: JSONValue = ["type": .string(typeId), "_id": .string(item.id)]
+        try tx.put("changes", id: orderedKey(item.rowVersion), pointer)
+        try tx.put(scoped, id: orderedKey(item.rowVersion), pointer)
+        try tx.put("heads", id: "*", ["rowVersion": .integer(item.rowVersion)])
+        try tx.put("heads", id: typeId, ["rowVersion": .integer(item.rowVersion)])
+    }
+
+    // MARK: Change feeds
+
+    /// Up to `limit` changes after `rowVersion`, oldest first; `typeId` nil: all types.
+    func changes(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, item: StoredItem)] {
+        let collection = typeId.map { "changes/" + $0 } ?? "changes"
+        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap { document in
+            guard let owner = document.body["type"]?.string, let id = document.body["_id"]?.string,
+                let item = try storedItem(of: owner, id: id)
+            else { return nil }
+            return (owner, item)
+        }
+    }
+
+    /// The newest change of the scope, 0 when it has none.
+    func head(of typeId: String?) throws -> Int64 {
+        try tx.get("heads", id: typeId ?? "*")?["rowVersion"]?.integer ?? 0
+    }
+}
