@@ -6,7 +6,7 @@ import PackageDescription
 // macro wrappers) → LunetBridge (safe Swift↔Lua) → LunetRuntime (host modules,
 // module search, stdlib) → lunet (the command line).
 let apiModuleDependencies: [Target.Dependency] = [
-    "LunetRuntime", "LunetBridge", "LunetJSON", "LunetSandbox",
+    "LunetRuntime", "LunetBridge", "LunetJSON", "LunetSandbox", "CLuaShim",
     .product(name: "Hummingbird", package: "hummingbird"),
 ]
 

@@ -1,3 +1,4 @@
+import LunetICL
 import LunetRuntime
 import LunetSandbox
 
@@ -6,10 +7,13 @@ import LunetSandbox
 enum APIs {
     /// Register every API binding (`lunet.icl`, …) in a runtime.
     static func registerBindings(in runtime: Runtime) {
+        ICLBinding.register(in: runtime)
     }
 
     /// Every sandbox module: the host's own (the test API) and each API's emulator.
     @Sendable static func sandboxModules(store: any SandboxStore) -> [any SandboxModule] {
-        SandboxModules.all(store: store)
+        SandboxModules.all(store: store) + [
+            ICLEmulator(store: store.namespaced("icl"))
+        ]
     }
 }

@@ -22,7 +22,7 @@ public enum Stdlib {
     /// Run stdlib chunk `module` (protected) with the top `arguments` values
     /// of the call's stack as its `...`, leaving its one result. Used by host
     /// modules that are part Swift, part Lua (lunet.task).
-    static func run(_ module: String, in call: LuaCall, arguments: Int32) throws -> Int32 {
+    public static func run(_ module: String, in call: LuaCall, arguments: Int32) throws -> Int32 {
         guard let entry = EmbeddedStdlib.modules[module] else {
             throw call.error("stdlib module '\(module)' is missing from this build")
         }

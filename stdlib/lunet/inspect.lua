@@ -17,7 +17,7 @@ Options (all optional):
   width       80     a table whose one-line form fits stays on one line
   color       false  ANSI colours by type (never any escape code when false)
   redact      true   non-empty strings under secret-looking keys print as "••••"
-  null        value printed as `null` (default: require'd lunet.json's null)
+  null        value printed as `null` (default: lunet.json's null)
 
 Rendering works in two passes. The first walks the value exactly as the
 printer will (same depth, item limits and opaque tables) and records which
@@ -56,8 +56,15 @@ local OPTION_TYPES = {
   width = "number", color = "boolean", redact = "boolean",
 }
 
+-- JSON null arrives in API responses whether or not the script required
+-- lunet.json, so look it up (it is a host module: always there in lunet;
+-- under a plain Lua without it, nothing prints as null).
 local function default_null()
   local json = package.loaded["lunet.json"]
+  if json == nil then
+    local ok, loaded = pcall(require, "lunet.json")
+    if ok then json = loaded end
+  end
   if type(json) == "table" then return json.null end
   return nil
 end

@@ -28,6 +28,25 @@ public struct ConnectContext {
 }
 
 public enum APIBinding {
+    /// With --sandbox, a connection uses the sandbox's location and
+    /// credentials and nothing else that could point elsewhere: no profile
+    /// or environment URL, token, key or password is kept (so a real
+    /// credential never reaches the sandbox); settings like timeouts are.
+    static func sandboxed(_ options: ResolvedOptions, _ sandbox: [String: JSONValue]) -> ResolvedOptions {
+        var out = ResolvedOptions(service: options.service, profile: "sandbox")
+        let schema = options.service.schema
+        for (name, option) in options.options {
+            let spec = schema.option(name)
+            let pointsSomewhere = name.hasSuffix("url") || name == "region" || name == "routes" || name == "grant"
+            if spec?.isSecret == true || pointsSomewhere || ["user", "username", "client_id"].contains(name) { continue }
+            out.options[name] = option
+        }
+        for (name, value) in sandbox {
+            out.options[name] = ResolvedOption(value: value, origin: .explicit, isSecret: schema.option(name)?.isSecret ?? false)
+        }
+        return out
+    }
+
     /// `X.connect(NAME)`, `X.connect{ profile = NAME, … }`, `X.connect()`:
     /// resolve options (explicit > environment > profile; the sandbox over
     /// all of them), build the client and push the connection.
@@ -57,14 +76,14 @@ public enum APIBinding {
         guard let config = call.state.config, let bindings = call.state.bindings else {
             throw call.error("connections need a lunet runtime")
         }
-        if let sandbox = bindings.sandboxURL {
-            for (key, value) in D.sandboxOptions(sandbox) { explicit[key] = value }
-        }
-        let resolved: ResolvedOptions
+        var resolved: ResolvedOptions
         do {
             resolved = try config.resolve(service: D.service, profile: profile, explicit: explicit)
         } catch {
             throw call.error(error.description)
+        }
+        if let sandbox = bindings.sandboxURL {
+            resolved = sandboxed(resolved, D.sandboxOptions(sandbox))
         }
         var routes = D.routes
         if let overrides = resolved["routes"]?.value.object {
