@@ -18,6 +18,17 @@ struct APIRoutes {
         }
     }
 
+    /// Paths no operation has still answer in the API's shape, so a client
+    /// on a wrong route table sees an `iconect_error` naming the path.
+    func registerFallback() {
+        let base = RouterPath(String(IConectRoutes.sandboxAPIBase.dropFirst()) + "/**")
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            group.on(base, method: method) { request, _ in
+                IConectError.notFound("No API operation at \(request.method.rawValue) \(request.uri.path)").response
+            }
+        }
+    }
+
     /// "/api/v1/clients/{client_id}" → "api/v1/clients/:client_id"
     static func routerPath(_ template: String) -> RouterPath {
         let components = template.split(separator: "/").map { part -> String in

@@ -2,7 +2,8 @@ import LunetJSON
 import LunetSandbox
 
 /// The "demo" data set: a litigation-review shop. Deterministic, so tests
-/// and examples can name ids. Loading it replaces whatever was there.
+/// and examples can name ids. Loading it replaces all data, but not the
+/// tokens or settings, so signed-in clients stay signed in.
 ///
 /// - data servers 1–2; clients 1 (Acme Legal LLP), 2 (Globex Corporation)
 /// - project 1 "Acme v. Globex – First Review" (client 1): 11 fields, 600
@@ -15,7 +16,8 @@ enum DemoData {
     static let recordCount = 600
 
     static func load(into tx: any SandboxTransaction) throws {
-        try tx.removeAll(collectionPrefix: "")
+        // "p" covers "projects" and every project's "p{id}/" collections.
+        for prefix in ["p", Coll.clients, Coll.dataservers, Coll.system] { try tx.removeAll(collectionPrefix: prefix) }
         for (name, type) in [("SQL-PRIMARY", Int64(0)), ("SQL-ARCHIVE", 0)] {
             let id = try tx.nextID(Coll.dataservers)
             try tx.put(Coll.dataservers, id, ["id": .integer(id), "name": .string(name), "type": .integer(type)])

@@ -28,6 +28,7 @@ public struct IConectEmulator: SandboxModule {
         registerFileStores(api)
         registerJobs(api)
         registerViewsAndTemplates(api)
+        api.registerFallback()
     }
 
     public func reset() async {
