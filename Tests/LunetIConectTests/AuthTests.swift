@@ -207,6 +207,25 @@ struct AuthTests {
         }
     }
 
+    @Test func revokingTokensEndsSessions() async throws {
+        try await withIConect { _, client in
+            let code = try redirectQuery(try await authorize(client))["code"]!
+            let tokens = try await exchange(client, code: code)
+            let revoked = try await client.send(.POST, url: client.base + "/_sandbox/revoke-tokens")
+            #expect(revoked.json["revoked"] == 2)
+            #expect(try await client.get("/user").status == 401)
+            // The refresh token survives unless asked for.
+            let refresh = { (token: String) in
+                try await client.form(
+                    "/openid/token", ["grant_type": "refresh_token", "refresh_token": token, "client_id": "lunet-sandbox"])
+            }
+            let renewed = try await refresh(tokens.json["refresh_token"]!.string!)
+            #expect(renewed.status == 200)
+            _ = try await client.send(.POST, url: client.base + "/_sandbox/revoke-tokens?refresh=true")
+            #expect(try await refresh(renewed.json["refresh_token"]!.string!).json["error"] == "invalid_grant")
+        }
+    }
+
     @Test func reviewerIsReadOnly() async throws {
         try await withIConect { _, admin in
             var reviewer = admin

@@ -81,6 +81,18 @@ extension IConectEmulator {
                 return IConectError.badRequest("settings body is not JSON: \(error)").response
             }
         }
+        // Every access token stops working at once (a revoked session), and
+        // with ?refresh=true the refresh tokens too.
+        group.post("_sandbox/revoke-tokens") { request, _ in
+            let refresh = (try? Query(request.uri.query).bool("refresh")) ?? false
+            let revoked = try await store.write { tx in
+                let count = try tx.count(Tokens.accessCollection) + (refresh ? try tx.count(Tokens.refreshCollection) : 0)
+                try tx.removeAll(collectionPrefix: Tokens.accessCollection)
+                if refresh { try tx.removeAll(collectionPrefix: Tokens.refreshCollection) }
+                return count
+            }
+            return Reply.json(["revoked": .integer(Int64(revoked))])
+        }
     }
 }
 
