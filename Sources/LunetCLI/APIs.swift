@@ -1,4 +1,5 @@
 import LunetICL
+import LunetIConect
 import LunetRuntime
 import LunetSandbox
 
@@ -13,7 +14,8 @@ enum APIs {
     /// Every sandbox module: the host's own (the test API) and each API's emulator.
     @Sendable static func sandboxModules(store: any SandboxStore) -> [any SandboxModule] {
         SandboxModules.all(store: store) + [
-            ICLEmulator(store: store.namespaced("icl"))
+            ICLEmulator(store: store.namespaced("icl")),
+            IConectEmulator(store: store.namespaced("iconect")),
         ]
     }
 }
