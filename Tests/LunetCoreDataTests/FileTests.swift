@@ -41,7 +41,8 @@ struct FileTests {
 
     @Test func storageRejectsTamperedAndExpiredLinks() async throws {
         try await withCoreData { _, client in
-            let location = try #require(try await client.get("/api/v2/files/\(CoreDataDemo.id(.files, 3))/content/").header("Location"))
+            let location = try #require(
+                try await client.get("/api/v2/files/\(CoreDataDemo.id(.files, 3))/content/").header("Location"))
             let tampered = location.replacingOccurrences(of: "Expires=", with: "Expires=9")
             let forged = try await client.get(tampered, authorized: false)
             #expect(forged.status == 403)
@@ -59,7 +60,8 @@ struct FileTests {
 
             // A shorter lifetime applies to links handed out afterwards.
             #expect(try await client.put(control: "links", ["lifetime": 0]).status == 200)
-            let short = try #require(try await client.get("/api/v2/files/\(CoreDataDemo.id(.files, 3))/content/").header("Location"))
+            let short = try #require(
+                try await client.get("/api/v2/files/\(CoreDataDemo.id(.files, 3))/content/").header("Location"))
             _ = try await client.put(control: "clock", ["advance": 1])
             #expect(try await client.get(short, authorized: false).status == 403)
         }
@@ -116,7 +118,8 @@ struct FileTests {
         try await withCoreData { server, client in
             let store = server.store.namespaced("coredata")
             let blobsBefore = try await store.count(CoreDataBlobs.chunks)
-            let project = CoreDataDemo.id(.projects, 4), folder = CoreDataDemo.id(.folders, 1)
+            let project = CoreDataDemo.id(.projects, 4)
+            let folder = CoreDataDemo.id(.folders, 1)
             let file = ("content", "x.txt", "text/plain", Array(repeating: UInt8(ascii: "x"), count: 10_000))
             let cases: [([(String, String)], Bool, String)] = [
                 ([("project", project)], true, "filename"),
@@ -136,20 +139,23 @@ struct FileTests {
             #expect(try await store.count(CoreDataBlobs.chunks) == blobsBefore)
 
             let notMultipart = try await client.send(
-                .POST, "/api/v3/files/", body: .bytes(.init(string: "{}")), headers: [("Content-Type", "application/json")])
+                .POST, "/api/v3/files/", body: .bytes(.init(string: "{}")),
+                headers: [("Content-Type", "application/json")])
             #expect(notMultipart.status == 400)
             var truncated = Multipart()
             truncated.fields = [("filename", "x"), ("project", project)]
             let cut = Array(truncated.bytes.dropLast(12))
             let broken = try await client.send(
-                .POST, "/api/v3/files/", body: .bytes(ByteBuffer(bytes: cut)), headers: [("Content-Type", truncated.contentType)])
+                .POST, "/api/v3/files/", body: .bytes(ByteBuffer(bytes: cut)),
+                headers: [("Content-Type", truncated.contentType)])
             #expect(broken.status == 400)
             var form = Multipart()
             form.fields = [("filename", "x"), ("project", project)]
             form.file = file
             #expect(try await upload(client, form, authorization: "apikey lunet:bad").status == 401)
             let redirected = try await client.send(
-                .POST, "/api/v3/files", body: .bytes(ByteBuffer(bytes: form.bytes)), headers: [("Content-Type", form.contentType)])
+                .POST, "/api/v3/files", body: .bytes(ByteBuffer(bytes: form.bytes)),
+                headers: [("Content-Type", form.contentType)])
             #expect(redirected.status == 301)
         }
     }
@@ -194,9 +200,11 @@ struct FileTests {
         }
     }
 
-    private func upload(_ client: CoreDataClient, _ form: Multipart, authorization: String? = nil) async throws -> Reply {
+    private func upload(_ client: CoreDataClient, _ form: Multipart, authorization: String? = nil) async throws -> Reply
+    {
         var headers = [("Content-Type", form.contentType)]
         if let authorization { headers.append(("Authorization", authorization)) }
-        return try await client.send(.POST, "/api/v3/files/", body: .bytes(ByteBuffer(bytes: form.bytes)), headers: headers)
+        return try await client.send(
+            .POST, "/api/v3/files/", body: .bytes(ByteBuffer(bytes: form.bytes)), headers: headers)
     }
 }

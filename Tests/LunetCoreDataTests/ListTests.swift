@@ -54,7 +54,8 @@ struct ListTests {
         try await withCoreData { _, client in
             let reply = try await client.get("/api/v2/projects/?title__startswith=Board&limit=5")
             #expect(reply.json["meta"]?["total_count"] == 62)
-            #expect(reply.json["meta"]?["next"] == "/coredata/api/v2/projects/?title__startswith=Board&limit=5&offset=5")
+            #expect(
+                reply.json["meta"]?["next"] == "/coredata/api/v2/projects/?title__startswith=Board&limit=5&offset=5")
             let all = try await client.all("/api/v2/projects/?title__startswith=Board&limit=25")
             #expect(all.count == 62)
             #expect(all.allSatisfy { $0["title"]?.string?.hasPrefix("Board") == true })
@@ -112,7 +113,8 @@ struct ListTests {
             // Case matters, as in Django's startswith.
             #expect(try await client.get("/api/v2/projects/?title__startswith=board").json["meta"]?["total_count"] == 0)
 
-            let folder = try #require(try await client.get("/api/v2/folders/?limit=1").json["objects"]?[0]?["id"]?.string)
+            let folder = try #require(
+                try await client.get("/api/v2/folders/?limit=1").json["objects"]?[0]?["id"]?.string)
             let files = try await client.all("/api/v2/files/?parent=\(folder)")
             #expect(!files.isEmpty)
             #expect(files.allSatisfy { $0["parent"]?.string == folder })
@@ -136,7 +138,9 @@ struct ListTests {
                 #expect(filtered.allSatisfy { $0["associated_contacts"]?.array?.contains(.string(id)) == true })
             }
             let nestedPage = try await client.get("/api/v2/contacts/\(id)/projects/?limit=5")
-            #expect(nestedPage.json["meta"]?["next"]?.string == "/coredata/api/v2/contacts/\(id)/projects/?limit=5&offset=5")
+            #expect(
+                nestedPage.json["meta"]?["next"]?.string == "/coredata/api/v2/contacts/\(id)/projects/?limit=5&offset=5"
+            )
             let unknown = try await client.get("/api/v2/contacts/00000000-0000-1000-8000-000000000000/projects/")
             #expect(unknown.status == 404)
             #expect(unknown.error != nil)
@@ -163,8 +167,10 @@ struct ListTests {
                 ("modified__gte=\(pivotText)+00:00", count { $0 >= pivot }),  // '+' arrives as a space
                 ("modified__gte=\(later)%2B01:00", count { $0 >= pivot }),
                 ("modified__gte=2024-01-20", count { $0 >= CoreDataTime.parse("2024-01-20")! }),
-                ("modified__range=2024-01-20T00:00:00Z,\(pivotText)Z",
-                 count { $0 >= CoreDataTime.parse("2024-01-20")! && $0 <= pivot }),
+                (
+                    "modified__range=2024-01-20T00:00:00Z,\(pivotText)Z",
+                    count { $0 >= CoreDataTime.parse("2024-01-20")! && $0 <= pivot }
+                ),
                 ("modified=\(pivotText)Z", count { $0 == pivot }),
             ]
             for (query, expected) in cases {
@@ -175,7 +181,8 @@ struct ListTests {
             let created = try await client.get("/api/v2/files/?created__lt=2024-01-18T09:00:00Z")
             #expect(created.json["meta"]?["total_count"] == 0)
             #expect(try await client.get("/api/v2/tasks/?modified__gte=2024-01-01").json["meta"]?["total_count"] == 90)
-            #expect(try await client.get("/api/v2/contacts/?created__lte=2030-01-01").json["meta"]?["total_count"] == 40)
+            #expect(
+                try await client.get("/api/v2/contacts/?created__lte=2030-01-01").json["meta"]?["total_count"] == 40)
         }
     }
 

@@ -11,9 +11,10 @@ struct ObjectTests {
             let none = try await client.get("/api/v2/projects/", authorized: false)
             #expect(none.status == 401)
             #expect(none.error != nil)
-            for header in ["apikey lunet:wrong", "apikey nobody:coredata-sandbox-key", "Bearer coredata-sandbox-key",
-                "apikey coredata-sandbox-key"]
-            {
+            for header in [
+                "apikey lunet:wrong", "apikey nobody:coredata-sandbox-key", "Bearer coredata-sandbox-key",
+                "apikey coredata-sandbox-key",
+            ] {
                 let reply = try await client.send(.GET, "/api/v2/projects/", headers: [("Authorization", header)])
                 #expect(reply.status == 401, "\(header)")
                 #expect(reply.error != nil)
@@ -35,7 +36,8 @@ struct ObjectTests {
             let object = try await client.get("/api/v2/contacts/\(CoreDataDemo.sampleContactID)")
             #expect(object.header("Location") == "/coredata/api/v2/contacts/\(CoreDataDemo.sampleContactID)/")
             // A POST is redirected too, and creates nothing.
-            let post = try await client.post("/api/v2/projects", ["space": .string(CoreDataDemo.id(.spaces, 0)), "title": "x"])
+            let post = try await client.post(
+                "/api/v2/projects", ["space": .string(CoreDataDemo.id(.spaces, 0)), "title": "x"])
             #expect(post.status == 301)
             #expect(post.header("Location") == "/coredata/api/v2/projects/")
             #expect(try await client.get("/api/v2/projects/?limit=1").json["meta"]?["total_count"] == 310)
@@ -73,17 +75,22 @@ struct ObjectTests {
             let unknown = try await client.post("/api/v2/projects/", ["space": "nope", "title": "New"])
             #expect(unknown.status == 400)
             #expect(unknown.error?.contains("No Space with id 'nope'") == true)
-            let badTags = try await client.post("/api/v2/projects/", ["space": .string(space), "title": "T", "tags": "x"])
+            let badTags = try await client.post(
+                "/api/v2/projects/", ["space": .string(space), "title": "T", "tags": "x"])
             #expect(badTags.status == 400)
             #expect(badTags.error?.hasPrefix("tags") == true)
             let notJSON = try await client.send(.POST, "/api/v2/projects/", body: .bytes(.init(string: "{oops")))
             #expect(notJSON.status == 400)
 
-            let created = try await client.post("/api/v2/projects/", [
-                "space": .string("/api/v2/spaces/\(space)/"), "title": "Board review 2026", "description": "from a test",
-                "associated_contacts": [.string(CoreDataDemo.sampleContactID)], "aspects": ["url": ["url": "https://x.is"]],
-                "due_date": "2026-05-01",
-            ])
+            let created = try await client.post(
+                "/api/v2/projects/",
+                [
+                    "space": .string("/api/v2/spaces/\(space)/"), "title": "Board review 2026",
+                    "description": "from a test",
+                    "associated_contacts": [.string(CoreDataDemo.sampleContactID)],
+                    "aspects": ["url": ["url": "https://x.is"]],
+                    "due_date": "2026-05-01",
+                ])
             #expect(created.status == 201, "\(created.text)")
             let project = created.json
             let id = try #require(project["id"]?.string)
@@ -107,20 +114,24 @@ struct ObjectTests {
             #expect(missing.error?.hasPrefix("title") == true)
             let badEmails = try await client.post("/api/v2/contacts/", ["title": "X", "emails": ["a@b.is"]])
             #expect(badEmails.status == 400)
-            let created = try await client.post("/api/v2/contacts/", [
-                "title": "Nýr Tengiliður", "identifier": "0101302989",
-                "emails": [["email": "nyr@example.is", "label": "email_label:Work:"]],
-            ])
+            let created = try await client.post(
+                "/api/v2/contacts/",
+                [
+                    "title": "Nýr Tengiliður", "identifier": "0101302989",
+                    "emails": [["email": "nyr@example.is", "label": "email_label:Work:"]],
+                ])
             #expect(created.status == 201)
             #expect(created.json["dynatype"]?["title"] == "Person")
             #expect(created.json["title"] == "Nýr Tengiliður")
             let found = try await client.get("/api/v2/contacts/?identifier=0101302989")
             #expect(found.json["objects"]?[0]?["id"] == created.json["id"])
 
-            let organization = try await client.post("/api/v2/contacts/", ["title": "Ný ehf.", "dynatype": "Organization"])
+            let organization = try await client.post(
+                "/api/v2/contacts/", ["title": "Ný ehf.", "dynatype": "Organization"])
             #expect(organization.status == 201)
             let orgID = try #require(organization.json["id"]?.string)
-            let employee = try await client.post("/api/v2/contacts/", ["title": "Starfsmaður", "parent": .string(orgID)])
+            let employee = try await client.post(
+                "/api/v2/contacts/", ["title": "Starfsmaður", "parent": .string(orgID)])
             #expect(employee.status == 201)
             #expect(employee.json["parent"]?.string == orgID)
             let nested = try await client.post(
@@ -150,11 +161,13 @@ struct ObjectTests {
             #expect(bad.status == 400)
             #expect(bad.error?.hasPrefix("title") == true)
             for resource in [CoreDataResource.contacts, .files, .folders, .tasks] {
-                let reply = try await client.patch("/api/v2/\(resource.rawValue)/\(CoreDataDemo.id(resource, 3))/", ["description": "d"])
+                let reply = try await client.patch(
+                    "/api/v2/\(resource.rawValue)/\(CoreDataDemo.id(resource, 3))/", ["description": "d"])
                 #expect(reply.status == 200, "\(resource)")
                 #expect(reply.json["description"] == "d")
             }
-            #expect(try await client.patch("/api/v2/spaces/\(CoreDataDemo.id(.spaces, 0))/", ["title": "x"]).status != 200)
+            #expect(
+                try await client.patch("/api/v2/spaces/\(CoreDataDemo.id(.spaces, 0))/", ["title": "x"]).status != 200)
         }
     }
 
@@ -165,7 +178,8 @@ struct ObjectTests {
         try await withCoreData { _, client in
             let frozen = try await client.put(control: "clock", ["now": "2026-03-01T10:00:00Z", "frozen": true])
             #expect(frozen.json["now"] == "2026-03-01T10:00:00")
-            let a = CoreDataDemo.id(.files, 1), b = CoreDataDemo.id(.files, 2)
+            let a = CoreDataDemo.id(.files, 1)
+            let b = CoreDataDemo.id(.files, 2)
             let first = try await client.patch("/api/v2/files/\(a)/", ["title": "A1"]).json
             let second = try await client.patch("/api/v2/files/\(b)/", ["title": "B1"]).json
             let again = try await client.patch("/api/v2/files/\(a)/", ["title": "A2"]).json
@@ -176,7 +190,9 @@ struct ObjectTests {
             let feed = try await client.all("/api/v2/files/?modified__gte=2026-03-01T10:00:00Z")
             #expect(Set(feed.compactMap { $0["id"]?.string }) == [a, b])
             #expect(feed.contains { $0["snapshot_id"] == again["snapshot_id"] })
-            #expect(try await client.get("/api/v2/files/?modified__gt=2026-03-01T10:00:00Z").json["meta"]?["total_count"] == 0)
+            #expect(
+                try await client.get("/api/v2/files/?modified__gt=2026-03-01T10:00:00Z").json["meta"]?["total_count"]
+                    == 0)
 
             let advanced = try await client.put(control: "clock", ["advance": 1])
             #expect(advanced.json["now"] == "2026-03-01T10:00:01")

@@ -15,9 +15,12 @@ struct RouteTableTests {
                 let resource = CoreDataResource(rawValue: String(route.path.split(separator: "/")[2])) ?? .contacts
                 let path = route.path.replacingOccurrences(of: "{id}", with: CoreDataDemo.id(resource, 1))
                 #expect(path.hasSuffix("/"), "\(name)")
-                let reply = try await client.send(HTTPMethod(rawValue: route.method), path, json: route.method == "GET" ? nil : [:])
+                let reply = try await client.send(
+                    HTTPMethod(rawValue: route.method), path, json: route.method == "GET" ? nil : [:])
                 #expect(![404, 405].contains(reply.status), "\(name): \(route.method) \(path) → \(reply.status)")
-                #expect(reply.status == 302 || reply.header("Content-Type")?.hasPrefix("application/json") == true, "\(name)")
+                #expect(
+                    reply.status == 302 || reply.header("Content-Type")?.hasPrefix("application/json") == true,
+                    "\(name)")
             }
         }
     }

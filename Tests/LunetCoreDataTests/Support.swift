@@ -45,7 +45,8 @@ struct CoreDataClient: Sendable {
         }
         let response = try await rawClient.execute(request, timeout: .seconds(120))
         let buffer = try await response.body.collect(upTo: 128 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
     }
 
     func get(_ path: String, authorized: Bool = true) async throws -> Reply {

@@ -14,7 +14,8 @@ struct AuthTests {
             let wrong = try await client.with(token: "nope").get("/connections")
             #expect(wrong.status == 401)
             #expect(wrong.json == ["message": "Bearer Authentication Failed"])
-            let basic = try await client.with(token: nil).send(.GET, "/connections", headers: [("Authorization", "Basic eDp5")])
+            let basic = try await client.with(token: nil).send(
+                .GET, "/connections", headers: [("Authorization", "Basic eDp5")])
             #expect(basic.json == ["message": "Bearer Authentication Failed"])
             let info = try await client.get("/tokenInfo")
             #expect(info.json == ["_userId": "5e03061cda20740022300f09", "scope": "*"])

@@ -74,10 +74,14 @@ struct ConnectionTests {
             #expect(malformed.status == 400)
             #expect(malformed.error?["code"] != nil)
 
-            let created = try await client.post("/connections", [
-                "type": "http", "name": "Acme", "_id": "ignored",
-                "http": ["baseURI": "https://acme.example.com", "auth": ["type": "token", "token": ["token": "s3cret"]]],
-            ])
+            let created = try await client.post(
+                "/connections",
+                [
+                    "type": "http", "name": "Acme", "_id": "ignored",
+                    "http": [
+                        "baseURI": "https://acme.example.com", "auth": ["type": "token", "token": ["token": "s3cret"]],
+                    ],
+                ])
             #expect(created.status == 201)
             let id = try #require(created.json["_id"]?.string)
             #expect(id.count == 24 && id != "ignored")
@@ -105,7 +109,8 @@ struct ConnectionTests {
             #expect(try await store.get("connections", id: id)?["rest"]?["bearerToken"] == "xoxb-sandbox-secret")
             #expect(try await store.get("connections", id: id)?["queues"] == nil)
             // PUT replaces: fields left out are gone.
-            let bare = try await client.put("/connections/\(id)", ["type": "rest", "rest": ["baseURI": "https://slack.com/api"]])
+            let bare = try await client.put(
+                "/connections/\(id)", ["type": "rest", "rest": ["baseURI": "https://slack.com/api"]])
             #expect(bare.json["name"] == nil)
             #expect(try await store.get("connections", id: id)?["rest"]?["bearerToken"] == nil)
             #expect(try await client.put("/connections/000000000000000000000000", ["type": "ftp"]).status == 404)
@@ -138,9 +143,11 @@ struct ConnectionTests {
             #expect(try await client.get("/connections/000000000000000000000000/ping").status == 404)
 
             let before = try await server.store.namespaced("integrator").count("connections")
-            let virtual = try await client.post("/connections/ping", ["type": "rest", "rest": ["baseURI": "https://ok.example.com"]])
+            let virtual = try await client.post(
+                "/connections/ping", ["type": "rest", "rest": ["baseURI": "https://ok.example.com"]])
             #expect(virtual.json == ["code": 200])
-            let unreachable = try await client.post("/connections/ping", ["type": "rest", "rest": ["baseURI": "https://x.invalid/api"]])
+            let unreachable = try await client.post(
+                "/connections/ping", ["type": "rest", "rest": ["baseURI": "https://x.invalid/api"]])
             #expect(unreachable.status == 422)
             #expect(unreachable.error?["message"]?.string?.contains("x.invalid") == true)
             #expect(try await client.post("/connections/ping", ["name": "no type"]).error?["field"] == "type")
@@ -152,7 +159,9 @@ struct ConnectionTests {
         try await withIntegrator { _, client in
             let slack = "5541e17a1383a6ce6e00000d"
             _ = try await client.get("/connections/\(slack)/ping")
-            _ = try await client.post("/connections/\(slack)/export", ["export": ["_id": "exp1", "rest": ["relativeURI": "/conversations.list"]]])
+            _ = try await client.post(
+                "/connections/\(slack)/export",
+                ["export": ["_id": "exp1", "rest": ["relativeURI": "/conversations.list"]]])
             let log = try await client.get("/connections/\(slack)/debug")
             #expect(log.status == 200)
             #expect(log.header("Content-Type")?.hasPrefix("text/plain") == true)

@@ -10,7 +10,10 @@ struct ExportTests {
     static func model(_ pageSize: Int) -> JSONValue {
         [
             "asynchronous": true, "pageSize": .integer(Int64(pageSize)),
-            "netsuite": ["type": "search", "searches": [["recordType": "customRecord", "savedSearchId": "123456"]], "skipGrouping": true],
+            "netsuite": [
+                "type": "search", "searches": [["recordType": "customRecord", "savedSearchId": "123456"]],
+                "skipGrouping": true,
+            ],
         ]
     }
 
@@ -22,7 +25,9 @@ struct ExportTests {
             #expect(reply.json["data"]?[0]?["recType"] == "813")
             #expect(reply.json["dataURIs"] == [nil, nil, nil, nil, nil])
             #expect(try await client.post(Self.netsuite + "/export", ["nothing": 1]).error?["field"] == "export")
-            #expect(try await client.post("/connections/000000000000000000000000/export", ["export": Self.model(5)]).status == 404)
+            #expect(
+                try await client.post("/connections/000000000000000000000000/export", ["export": Self.model(5)]).status
+                    == 404)
             let bad = try await client.post(Self.netsuite + "/export", ["export": Self.model(0)])
             #expect(bad.status == 422)
             #expect(bad.error?["field"] == "export.pageSize")
@@ -43,7 +48,10 @@ struct ExportTests {
                 rows += reply.json["data"]?.array ?? []
                 #expect(reply.json["dataURIs"]?.array?.count == reply.json["data"]?.array?.count)
                 state = reply.json["pagedExportState"] ?? .null
-                #expect(state.object?.keys == ["searchId", "pageIndex", "pageSize", "totalPages", "totalRecords", "done", "issuedAt", "sig"])
+                #expect(
+                    state.object?.keys == [
+                        "searchId", "pageIndex", "pageSize", "totalPages", "totalRecords", "done", "issuedAt", "sig",
+                    ])
                 #expect(state["pageIndex"] == .integer(Int64(pages + 1)))
                 #expect(state["totalPages"] == 9)
                 #expect(state["totalRecords"] == 822)
@@ -51,7 +59,8 @@ struct ExportTests {
             #expect(pages == 9)
             #expect(rows.map { $0["row"] } == (1...822).map { .integer(Int64($0)) })
             // A finished export cannot be continued.
-            let after = try await client.post(Self.netsuite + "/export/pages", ["export": Self.model(100), "pagedExportState": state])
+            let after = try await client.post(
+                Self.netsuite + "/export/pages", ["export": Self.model(100), "pagedExportState": state])
             #expect(after.status == 400)
             #expect(after.error?["code"] == "invalid_paged_export_state")
         }
@@ -59,7 +68,9 @@ struct ExportTests {
 
     @Test func modifiedOrOutOfOrderStatesAreRejected() async throws {
         try await withIntegrator { _, client in
-            func page(_ state: JSONValue?, model: JSONValue = Self.model(50), connection: String = Self.netsuite) async throws -> Reply {
+            func page(_ state: JSONValue?, model: JSONValue = Self.model(50), connection: String = Self.netsuite)
+                async throws -> Reply
+            {
                 var body: JSONObject = ["export": model]
                 if let state { body["pagedExportState"] = state }
                 return try await client.post(connection + "/export/pages", .object(body))
@@ -68,9 +79,11 @@ struct ExportTests {
             let state2 = try #require(first.json["pagedExportState"])
             var tampered = state2.object!
             tampered["pageIndex"] = 5
-            for (changed, why) in [(JSONValue.object(tampered), "pageIndex"), (Self.with(state2, "sig", "00"), "sig"),
-                (Self.with(state2, "totalRecords", 10), "totalRecords"), (Self.without(state2, "issuedAt"), "no issuedAt")]
-            {
+            for (changed, why) in [
+                (JSONValue.object(tampered), "pageIndex"), (Self.with(state2, "sig", "00"), "sig"),
+                (Self.with(state2, "totalRecords", 10), "totalRecords"),
+                (Self.without(state2, "issuedAt"), "no issuedAt"),
+            ] {
                 let reply = try await page(changed)
                 #expect(reply.status == 400, "\(why)")
                 #expect(reply.error?["code"] == "invalid_paged_export_state", "\(why)")
@@ -93,7 +106,8 @@ struct ExportTests {
             #expect(replay.status == 400)
             #expect(replay.error?["message"]?.string?.contains("out of order") == true)
             // Key order does not matter, values do.
-            let reordered = JSONValue.object(JSONObject(third.json["pagedExportState"]!.object!.map { ($0.key, $0.value) }.reversed()))
+            let reordered = JSONValue.object(
+                JSONObject(third.json["pagedExportState"]!.object!.map { ($0.key, $0.value) }.reversed()))
             #expect(try await page(reordered).status == 200)
         }
     }
@@ -101,13 +115,15 @@ struct ExportTests {
     @Test func emptyDataIsOneDonePage() async throws {
         try await withIntegrator { _, client in
             let reply = try await client.post(
-                "/connections/5541e17a1383a6ce6e00000d/export/pages", ["export": ["rest": ["relativeURI": "/nothing.here"]]])
+                "/connections/5541e17a1383a6ce6e00000d/export/pages",
+                ["export": ["rest": ["relativeURI": "/nothing.here"]]])
             #expect(reply.json["data"] == [])
             #expect(reply.json["pagedExportState"]?["done"] == true)
             #expect(reply.json["pagedExportState"]?["totalPages"] == 1)
             // The default page size is 20.
             let slack = try await client.post(
-                "/connections/5541e17a1383a6ce6e00000d/export/pages", ["export": ["rest": ["relativeURI": "/conversations.list"]]])
+                "/connections/5541e17a1383a6ce6e00000d/export/pages",
+                ["export": ["rest": ["relativeURI": "/conversations.list"]]])
             #expect(slack.json["data"]?.array?.count == 20)
             #expect(slack.json["pagedExportState"]?["totalPages"] == 3)
         }

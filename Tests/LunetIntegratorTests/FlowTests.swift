@@ -82,7 +82,8 @@ struct FlowTests {
             // The documented way to page: createdAt_lte = last createdAt minus 1 ms.
             let firstFour = Array(jobs.prefix(4))
             let lastTime = IntegratorTime.parse(firstFour.last!["createdAt"]!.string!)! - 1
-            let older = try await client.get("/jobs?_flowId=\(flow)&createdAt_lte=\(IntegratorTime.format(lastTime))&limit=4")
+            let older = try await client.get(
+                "/jobs?_flowId=\(flow)&createdAt_lte=\(IntegratorTime.format(lastTime))&limit=4")
             #expect(older.json.array == Array(jobs[4..<8]))
             let byEpoch = try await client.get("/jobs?_flowId=\(flow)&createdAt_lte=\(lastTime)&limit=4")
             #expect(byEpoch.json == older.json)

@@ -11,7 +11,12 @@ struct ImportTests {
     @Test func theSeedsImport() async throws {
         try await withIntegrator { _, client in
             let model: JSONValue = [
-                "mapping": ["fields": [["extract": "timestamp", "generate": "timestamp"], ["generate": "key", "hardCodedValue": "sqs_flow"]]],
+                "mapping": [
+                    "fields": [
+                        ["extract": "timestamp", "generate": "timestamp"],
+                        ["generate": "key", "hardCodedValue": "sqs_flow"],
+                    ]
+                ],
                 "rest": ["relativeURI": ["/system/v1/heartbeat"], "method": ["PUT"]],
             ]
             let data: [JSONValue] = Array(repeating: ["timestamp": 1_512_012_818_751], count: 4)
@@ -38,10 +43,13 @@ struct ImportTests {
     @Test func recordsFailByTheirContent() async throws {
         try await withIntegrator { _, client in
             let model: JSONValue = [
-                "mapping": ["fields": [
-                    ["extract": "mail", "generate": "email"], ["extract": "name.first", "generate": "contact.firstName", "required": true],
-                    ["extract": "country", "generate": "country", "default": "IS"],
-                ]],
+                "mapping": [
+                    "fields": [
+                        ["extract": "mail", "generate": "email"],
+                        ["extract": "name.first", "generate": "contact.firstName", "required": true],
+                        ["extract": "country", "generate": "country", "default": "IS"],
+                    ]
+                ],
                 "rest": ["relativeURI": "/contacts"],
             ]
             let data: [JSONValue] = [
@@ -64,21 +72,31 @@ struct ImportTests {
             #expect(results[1]["id"] == nil)
 
             // Without a mapping records pass unchanged.
-            let plain = try await client.post(Self.heartbeat + "/import", ["import": ["rest": ["relativeURI": "/x"]], "data": [["a": 1]]])
+            let plain = try await client.post(
+                Self.heartbeat + "/import", ["import": ["rest": ["relativeURI": "/x"]], "data": [["a": 1]]])
             #expect(plain.json[0]?["_json"]?["a"] == 1)
         }
     }
 
     @Test func mapOnlyMaps() async throws {
         try await withIntegrator { _, client in
-            let model: JSONValue = ["mapping": ["fields": [["extract": "id", "generate": "externalId"], ["generate": "source", "hardCodedValue": "lunet"]]]]
-            let reply = try await client.post(Self.heartbeat + "/import/map", ["import": model, "data": [["id": 7, "other": true], ["id": 8]]])
+            let model: JSONValue = [
+                "mapping": [
+                    "fields": [
+                        ["extract": "id", "generate": "externalId"], ["generate": "source", "hardCodedValue": "lunet"],
+                    ]
+                ]
+            ]
+            let reply = try await client.post(
+                Self.heartbeat + "/import/map", ["import": model, "data": [["id": 7, "other": true], ["id": 8]]])
             #expect(reply.status == 200)
             #expect(reply.json == [["externalId": 7, "source": "lunet"], ["externalId": 8, "source": "lunet"]])
             #expect(try await client.post(Self.heartbeat + "/import/map", ["import": model]).error?["field"] == "data")
             #expect(try await client.post(Self.heartbeat + "/import", ["data": []]).error?["field"] == "import")
             #expect(try await client.post(Self.heartbeat + "/import", ["import": [:], "data": 5]).status == 422)
-            #expect(try await client.post("/connections/000000000000000000000000/import", ["import": [:], "data": []]).status == 404)
+            #expect(
+                try await client.post("/connections/000000000000000000000000/import", ["import": [:], "data": []])
+                    .status == 404)
         }
     }
 }

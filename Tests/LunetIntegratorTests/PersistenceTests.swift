@@ -11,7 +11,8 @@ struct PersistenceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let model: JSONValue = ["pageSize": 300, "netsuite": ["searches": [["recordType": "customRecord"]]]]
         let (connection, state, token) = try await withIntegrator(data: directory) { _, client in
-            let created = try await client.post("/connections", ["type": "ftp", "name": "Kept", "ftp": ["password": "p"]])
+            let created = try await client.post(
+                "/connections", ["type": "ftp", "name": "Kept", "ftp": ["password": "p"]])
             _ = try await client.put("/state/kept", ["yes": true])
             let first = try await client.post("/connections/\(IntegratorDemo.netsuite)/export/pages", ["export": model])
             let token = try await client.control(.POST, "tokens", [:]).json["token"]!.string!

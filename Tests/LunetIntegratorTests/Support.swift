@@ -38,10 +38,14 @@ struct IntegratorClient: Sendable {
     func with(token: String?) -> IntegratorClient { IntegratorClient(baseURL: baseURL, token: token) }
 
     /// `path` is below `/integrator/v1` unless it starts with `/integrator/` or `http`.
-    func send(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil, raw: String? = nil, headers: [(String, String)] = [])
+    func send(
+        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, raw: String? = nil,
+        headers: [(String, String)] = []
+    )
         async throws -> Reply
     {
-        let url = path.hasPrefix("http") ? path : baseURL + (path.hasPrefix("/integrator/") ? "" : "/integrator/v1") + path
+        let url =
+            path.hasPrefix("http") ? path : baseURL + (path.hasPrefix("/integrator/") ? "" : "/integrator/v1") + path
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -55,7 +59,8 @@ struct IntegratorClient: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }
@@ -102,7 +107,8 @@ func withIntegrator<T>(
 }
 
 func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-integrator-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-integrator-\(UUID().uuidString)")
+        .path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }

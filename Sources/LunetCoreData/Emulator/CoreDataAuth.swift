@@ -28,7 +28,8 @@ enum CoreDataAuth {
         let credentials = parts[1].trimmingPrefix(" ")
         let expected = CoreDataEmulator.sandboxCredentials
         if let colon = credentials.firstIndex(of: ":") {
-            let user = credentials[..<colon], key = credentials[credentials.index(after: colon)...]
+            let user = credentials[..<colon]
+            let key = credentials[credentials.index(after: colon)...]
             if user == expected.user && key == expected.key { return }
         } else if allowKeyOnly && credentials == expected.key {
             return

@@ -17,18 +17,22 @@ enum CoreDataBlobs {
     static func newName() -> String { CoreDataIDs.random().replacingOccurrences(of: "-", with: "") }
 
     /// A small blob written in one transaction (demo data).
-    static func put(_ tx: any SandboxTransaction, _ blob: String, _ bytes: [UInt8], filename: String, contentType: String)
+    static func put(
+        _ tx: any SandboxTransaction, _ blob: String, _ bytes: [UInt8], filename: String, contentType: String
+    )
         throws
     {
         var index = 0
         var offset = 0
         repeat {
             let end = min(bytes.count, offset + chunkSize)
-            try tx.put(chunks, id: chunkID(blob, index), ["data": .string(Data(bytes[offset..<end]).base64EncodedString())])
+            try tx.put(
+                chunks, id: chunkID(blob, index), ["data": .string(Data(bytes[offset..<end]).base64EncodedString())])
             index += 1
             offset = end
         } while offset < bytes.count
-        try tx.put(meta, id: blob, describe(size: bytes.count, chunks: index, filename: filename, contentType: contentType))
+        try tx.put(
+            meta, id: blob, describe(size: bytes.count, chunks: index, filename: filename, contentType: contentType))
     }
 
     static func describe(size: Int, chunks: Int, filename: String, contentType: String) -> JSONValue {

@@ -20,7 +20,9 @@ extension CoreDataEmulator {
                 let body = try await CoreDataHTTP.object(of: request)
                 var given: Int64?
                 if let text = body["now"]?.string {
-                    guard let time = CoreDataTime.parse(text) else { throw CoreDataError.badRequest("now: not ISO 8601") }
+                    guard let time = CoreDataTime.parse(text) else {
+                        throw CoreDataError.badRequest("now: not ISO 8601")
+                    }
                     given = Int64(time)
                 }
                 let at = given

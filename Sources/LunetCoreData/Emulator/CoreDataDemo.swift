@@ -31,7 +31,8 @@ enum CoreDataDemo {
         _ tx: any SandboxTransaction, _ resource: CoreDataResource, _ index: Int, created: Int64, modified: Int64,
         _ fields: JSONObject
     ) throws {
-        var object = CoreDataObjects.make(resource, id: id(resource, index), at: created, by: "Administrator Administrator", fields)
+        var object = CoreDataObjects.make(
+            resource, id: id(resource, index), at: created, by: "Administrator Administrator", fields)
         object["modified"] = .string(CoreDataTime.format(modified))
         object["snapshot_id"] = .string(CoreDataIDs.demo("snapshot-" + resource.rawValue, index))
         try CoreDataObjects.save(tx, resource, object)
@@ -40,10 +41,12 @@ enum CoreDataDemo {
     private static func spaces(_ tx: any SandboxTransaction) throws {
         for (i, title) in spaceTitles.enumerated() {
             let time = start - 30 * 86_400 + Int64(i) * 3600
-            try put(tx, .spaces, i, created: time, modified: time, [
-                "title": .string(title), "path": .string("/domain/spaces/Company/\(title)"), "aspects": [:],
-                "dynatype": [:], "is_hidden": false, "template": nil,
-            ])
+            try put(
+                tx, .spaces, i, created: time, modified: time,
+                [
+                    "title": .string(title), "path": .string("/domain/spaces/Company/\(title)"), "aspects": [:],
+                    "dynatype": [:], "is_hidden": false, "template": nil,
+                ])
         }
     }
 
@@ -63,19 +66,30 @@ enum CoreDataDemo {
             } else if i == 1 {
                 (title, identifier) = ("Second Signer", "60001019914")
             } else if isOrganization {
-                (title, identifier) = (organizations[i - (contactCount - organizations.count)], "5\(510_000_000 + i * 7919)")
+                (title, identifier) = (
+                    organizations[i - (contactCount - organizations.count)], "5\(510_000_000 + i * 7919)"
+                )
             } else {
                 title = firstNames[i % firstNames.count] + " " + lastNames[i % lastNames.count]
                 identifier = String(format: "%02d%02d%02d%04d", 1 + i % 28, 1 + i % 12, 60 + i, 2000 + i * 37)
             }
-            try put(tx, .contacts, i, created: created, modified: modified, [
-                "title": .string(title), "identifier": .string(identifier),
-                "dynatype": isOrganization ? CoreDataEmulator.organizationType : CoreDataEmulator.personType,
-                "emails": [["email": .string(i == 0 ? "signer@example.is" : "contact\(i)@example.is"), "label": "email_label:Work:"]],
-                "phones": [["label": "phone_label:Mobile:", "number": .string("+3547\(String(format: "%06d", 766 + i))")]],
-                "addresses": [], "urls": [], "role": "contact_role:customer:", "status": "contact_status:Active:",
-                "parent": i >= 2 && i < 6 ? .string(id(.contacts, contactCount - 1)) : nil,
-            ])
+            try put(
+                tx, .contacts, i, created: created, modified: modified,
+                [
+                    "title": .string(title), "identifier": .string(identifier),
+                    "dynatype": isOrganization ? CoreDataEmulator.organizationType : CoreDataEmulator.personType,
+                    "emails": [
+                        [
+                            "email": .string(i == 0 ? "signer@example.is" : "contact\(i)@example.is"),
+                            "label": "email_label:Work:",
+                        ]
+                    ],
+                    "phones": [
+                        ["label": "phone_label:Mobile:", "number": .string("+3547\(String(format: "%06d", 766 + i))")]
+                    ],
+                    "addresses": [], "urls": [], "role": "contact_role:customer:", "status": "contact_status:Active:",
+                    "parent": i >= 2 && i < 6 ? .string(id(.contacts, contactCount - 1)) : nil,
+                ])
         }
     }
 
@@ -90,12 +104,14 @@ enum CoreDataDemo {
             let modified = i % 7 == 0 ? created + 3 * 86_400 : created
             var contacts: [JSONValue] = [.string(id(.contacts, 1 + i % (contactCount - 1)))]
             if i % 25 == 0 { contacts.insert(.string(sampleContactID), at: 0) }
-            try put(tx, .projects, i, created: created, modified: modified, [
-                "title": .string(title), "space": .string(id(.spaces, space)),
-                "path": .string("/domain/spaces/Company/\(spaceTitles[space])/\(title)"),
-                "status": i % 4 == 3 ? "project_status:Closed:" : "project_status:Open:", "status_message": "",
-                "aspects": [:], "associated_contacts": .array(contacts), "due_date": nil, "related_projects": [],
-            ])
+            try put(
+                tx, .projects, i, created: created, modified: modified,
+                [
+                    "title": .string(title), "space": .string(id(.spaces, space)),
+                    "path": .string("/domain/spaces/Company/\(spaceTitles[space])/\(title)"),
+                    "status": i % 4 == 3 ? "project_status:Closed:" : "project_status:Open:", "status_message": "",
+                    "aspects": [:], "associated_contacts": .array(contacts), "due_date": nil, "related_projects": [],
+                ])
         }
     }
 
@@ -110,11 +126,14 @@ enum CoreDataDemo {
             let project = i / 2
             let title = i % 2 == 0 ? "Documents" : "Correspondence"
             let created = start + Int64(project / 3) * 3607 + 60
-            try put(tx, .folders, i, created: created, modified: created, [
-                "title": .string(title), "parent": .string(id(.projects, project)),
-                "project": .string(id(.projects, project)), "space": .string(id(.spaces, project % spaceTitles.count)),
-                "path": .string(projectPath(project) + "/" + title),
-            ])
+            try put(
+                tx, .folders, i, created: created, modified: created,
+                [
+                    "title": .string(title), "parent": .string(id(.projects, project)),
+                    "project": .string(id(.projects, project)),
+                    "space": .string(id(.spaces, project % spaceTitles.count)),
+                    "path": .string(projectPath(project) + "/" + title),
+                ])
         }
     }
 
@@ -137,7 +156,8 @@ enum CoreDataDemo {
             let project = folder / 2
             let inProject = i % 10 == 9
             let parent = inProject ? id(.projects, project) : id(.folders, folder)
-            let parentPath = projectPath(project) + (inProject ? "" : folder % 2 == 0 ? "/Documents" : "/Correspondence")
+            let parentPath =
+                projectPath(project) + (inProject ? "" : folder % 2 == 0 ? "/Documents" : "/Correspondence")
             let (bytes, filename, type) = content(i)
             let blob = "demo" + String(format: "%04d", i)
             try CoreDataBlobs.put(tx, blob, bytes, filename: filename, contentType: type)
@@ -145,13 +165,16 @@ enum CoreDataDemo {
             let modified = i % 4 == 0 ? created + 2 * 86_400 : created
             var contacts: [JSONValue] = [.string(id(.contacts, 1 + i % (contactCount - 1)))]
             if i % 50 == 0 { contacts.insert(.string(sampleContactID), at: 0) }
-            try put(tx, .files, i, created: created, modified: modified, [
-                "title": .string("Document \(String(format: "%03d", i + 1))"), "filename": .string(filename),
-                "content_type": .string(type), "size": .integer(Int64(bytes.count)), "parent": .string(parent),
-                "project": .string(id(.projects, project)), "space": .string(id(.spaces, project % spaceTitles.count)),
-                "associated_contacts": .array(contacts), "path": .string(parentPath + "/" + filename),
-                CoreDataObject.internalKey: ["blob": .string(blob)],
-            ])
+            try put(
+                tx, .files, i, created: created, modified: modified,
+                [
+                    "title": .string("Document \(String(format: "%03d", i + 1))"), "filename": .string(filename),
+                    "content_type": .string(type), "size": .integer(Int64(bytes.count)), "parent": .string(parent),
+                    "project": .string(id(.projects, project)),
+                    "space": .string(id(.spaces, project % spaceTitles.count)),
+                    "associated_contacts": .array(contacts), "path": .string(parentPath + "/" + filename),
+                    CoreDataObject.internalKey: ["blob": .string(blob)],
+                ])
         }
     }
 
@@ -162,13 +185,15 @@ enum CoreDataDemo {
             let modified = i % 5 == 0 ? created + 86_400 : created
             var contacts: [JSONValue] = [.string(id(.contacts, 1 + i % (contactCount - 1)))]
             if i % 45 == 0 { contacts.insert(.string(sampleContactID), at: 0) }
-            try put(tx, .tasks, i, created: created, modified: modified, [
-                "title": .string((i % 2 == 0 ? "Follow up " : "Review contract ") + String(format: "%03d", i + 1)),
-                "project": .string(id(.projects, project)), "assignee": "Administrator Administrator",
-                "status": i % 3 == 0 ? "task_status:Done:" : "task_status:Open:",
-                "due_date": .string(CoreDataTime.format(start + Int64(40 + i) * 86_400)),
-                "associated_contacts": .array(contacts),
-            ])
+            try put(
+                tx, .tasks, i, created: created, modified: modified,
+                [
+                    "title": .string((i % 2 == 0 ? "Follow up " : "Review contract ") + String(format: "%03d", i + 1)),
+                    "project": .string(id(.projects, project)), "assignee": "Administrator Administrator",
+                    "status": i % 3 == 0 ? "task_status:Done:" : "task_status:Open:",
+                    "due_date": .string(CoreDataTime.format(start + Int64(40 + i) * 86_400)),
+                    "associated_contacts": .array(contacts),
+                ])
         }
     }
 }

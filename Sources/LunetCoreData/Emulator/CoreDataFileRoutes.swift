@@ -20,8 +20,10 @@ extension CoreDataEmulator {
                     let file = try CoreDataObjects.require(tx, .files, id)
                     let blob = file[CoreDataObject.internalKey]?["blob"]?.string ?? ""
                     let expires = try CoreDataSettings.now(tx) + CoreDataSettings.linkLifetime(tx)
-                    let signature = CoreDataSigning.hmac(key: try CoreDataSettings.secret(tx), Self.signed(blob, expires))
-                    return Self.storagePath + blob + "?AWSAccessKeyId=lunet-sandbox&Expires=\(expires)&Signature=\(signature)"
+                    let signature = CoreDataSigning.hmac(
+                        key: try CoreDataSettings.secret(tx), Self.signed(blob, expires))
+                    return Self.storagePath + blob
+                        + "?AWSAccessKeyId=lunet-sandbox&Expires=\(expires)&Signature=\(signature)"
                 }
                 // Absolute, as the service's pre-signed URLs are.
                 let host = request.head.authority
@@ -50,8 +52,8 @@ extension CoreDataEmulator {
         if request.headers[.authorization] != nil {
             return s3Error(
                 .badRequest, "InvalidArgument",
-                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
-            )
+                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                    + "Signature query string parameter or the Authorization header should be specified")
         }
         let query = Dictionary(CoreDataHTTP.query(request).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         let verdict = try await store.read { tx -> (JSONValue?, String?) in
@@ -64,7 +66,9 @@ extension CoreDataEmulator {
         }
         switch verdict {
         case (_, "SignatureDoesNotMatch"?):
-            return s3Error(.forbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+            return s3Error(
+                .forbidden, "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.")
         case (_, _?):
             return s3Error(.forbidden, "AccessDenied", "Request has expired")
         case (nil, nil):
@@ -89,7 +93,8 @@ extension CoreDataEmulator {
     }
 
     static func s3Error(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
         return Response(
             status: status, headers: [.contentType: "application/xml", .contentLength: String(xml.utf8.count)],
             body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))

@@ -99,7 +99,8 @@ struct CoreDataListQuery: Sendable {
             guard ends.count == 2 else {
                 throw .badRequest("Invalid range '\(value)' for '\(name)': give two dates separated by a comma.")
             }
-            return .time(lowest: try time(ends[0]), lowestIncluded: true, highest: try time(ends[1]), highestIncluded: true)
+            return .time(
+                lowest: try time(ends[0]), lowestIncluded: true, highest: try time(ends[1]), highestIncluded: true)
         default:
             let at = try time(value)
             return .time(lowest: at, lowestIncluded: true, highest: at, highestIncluded: true)
@@ -111,7 +112,8 @@ struct CoreDataListQuery: Sendable {
     /// `next`/`previous` are paths a client can follow from the host root.
     func page(of objects: [JSONObject], path: String) -> JSONValue {
         let matching = objects.filter { object in filters.allSatisfy { $0.matches(object) } }.sorted {
-            let a = $0["created"]?.string ?? "", b = $1["created"]?.string ?? ""
+            let a = $0["created"]?.string ?? ""
+            let b = $1["created"]?.string ?? ""
             return a != b ? a < b : ($0["id"]?.string ?? "") < ($1["id"]?.string ?? "")
         }
         let total = matching.count

@@ -30,7 +30,9 @@ extension CoreDataEmulator {
 
     /// A page of `resource`; with `contact`, only the objects associated
     /// with that contact (404 when there is no such contact).
-    static func list(_ resource: CoreDataResource, _ request: Request, _ store: any SandboxStore, contact: String? = nil)
+    static func list(
+        _ resource: CoreDataResource, _ request: Request, _ store: any SandboxStore, contact: String? = nil
+    )
         async throws -> Response
     {
         try CoreDataAuth.check(request)

@@ -48,7 +48,8 @@ extension CoreDataEmulator {
         for try await buffer in request.body {
             total += buffer.readableBytes
             if total > maximumUpload {
-                throw CoreDataError(status: .init(code: 413), message: "The upload is larger than \(maximumUpload) bytes.")
+                throw CoreDataError(
+                    status: .init(code: 413), message: "The upload is larger than \(maximumUpload) bytes.")
             }
             for event in parser.feed(buffer.readableBytesView) {
                 switch event {
@@ -82,15 +83,21 @@ extension CoreDataEmulator {
             }
         }
         if let problem = parser.malformed { throw CoreDataError.badRequest("Malformed multipart body: \(problem).") }
-        guard parser.isComplete else { throw CoreDataError.badRequest("The multipart body ended before its closing delimiter.") }
+        guard parser.isComplete else {
+            throw CoreDataError.badRequest("The multipart body ended before its closing delimiter.")
+        }
         return form
     }
 
-    static func createFile(_ tx: any SandboxTransaction, form: UploadForm, content: CoreDataBlobWriter) throws -> JSONObject {
+    static func createFile(_ tx: any SandboxTransaction, form: UploadForm, content: CoreDataBlobWriter) throws
+        -> JSONObject
+    {
         func value(_ name: String) -> String? {
             form.fields[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         }
-        guard let filename = value("filename") else { throw CoreDataError.badRequest("filename: This field is required.") }
+        guard let filename = value("filename") else {
+            throw CoreDataError.badRequest("filename: This field is required.")
+        }
         let given = uploadParents.filter { value($0.field) != nil }
         guard given.count == 1, let parentKind = given.first else {
             throw CoreDataError.badRequest("Exactly one of the parent fields project, folder or filespace is required.")
@@ -110,7 +117,8 @@ extension CoreDataEmulator {
         try CoreDataObjects.save(tx, .files, file)
         try tx.put(
             CoreDataBlobs.meta, id: content.blob,
-            CoreDataBlobs.describe(size: content.size, chunks: content.chunks, filename: filename, contentType: form.contentType))
+            CoreDataBlobs.describe(
+                size: content.size, chunks: content.chunks, filename: filename, contentType: form.contentType))
         return file
     }
 }

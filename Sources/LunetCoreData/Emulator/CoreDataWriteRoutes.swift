@@ -9,7 +9,9 @@ extension CoreDataEmulator {
     /// Fields a PATCH may change, per resource; others are ignored, as
     /// Tastypie ignores read-only and unknown fields.
     static let editableFields: [CoreDataResource: [String]] = [
-        .projects: ["title", "description", "status", "status_message", "tags", "aspects", "associated_contacts", "due_date"],
+        .projects: [
+            "title", "description", "status", "status_message", "tags", "aspects", "associated_contacts", "due_date",
+        ],
         .contacts: ["title", "identifier", "description", "status", "role", "emails", "phones", "addresses", "urls"],
         .files: ["title", "description", "status", "tags", "associated_contacts"],
         .folders: ["title", "description"],
@@ -22,7 +24,8 @@ extension CoreDataEmulator {
             await Self.answer {
                 try CoreDataAuth.check(request)
                 let fields = try await CoreDataHTTP.object(of: request)
-                let project = try await store.write { tx in try Self.createProject(CoreDataBody(fields: fields, tx: tx)) }
+                let project = try await store.write { tx in try Self.createProject(CoreDataBody(fields: fields, tx: tx))
+                }
                 return Self.created(.projects, project)
             }
         }
@@ -30,7 +33,8 @@ extension CoreDataEmulator {
             await Self.answer {
                 try CoreDataAuth.check(request)
                 let fields = try await CoreDataHTTP.object(of: request)
-                let contact = try await store.write { tx in try Self.createContact(CoreDataBody(fields: fields, tx: tx)) }
+                let contact = try await store.write { tx in try Self.createContact(CoreDataBody(fields: fields, tx: tx))
+                }
                 return Self.created(.contacts, contact)
             }
         }
@@ -98,11 +102,13 @@ extension CoreDataEmulator {
                 throw CoreDataError.badRequest("parent: An Organization can only be created in a ContactFolder.")
             }
             guard parent["dynatype"]?["title"]?.string == "Organization" else {
-                throw CoreDataError.badRequest("parent: A Person can only be created in a ContactFolder or an Organization.")
+                throw CoreDataError.badRequest(
+                    "parent: A Person can only be created in a ContactFolder or an Organization.")
             }
             fields["parent"] = parent["id"]!
         }
-        let contact = CoreDataObjects.make(.contacts, id: CoreDataIDs.random(), at: try CoreDataSettings.now(body.tx), fields)
+        let contact = CoreDataObjects.make(
+            .contacts, id: CoreDataIDs.random(), at: try CoreDataSettings.now(body.tx), fields)
         try CoreDataObjects.save(body.tx, .contacts, contact)
         return contact
     }

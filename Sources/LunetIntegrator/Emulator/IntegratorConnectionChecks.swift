@@ -15,7 +15,8 @@ extension IntegratorEmulator {
             return await Self.answer {
                 let connection = try await store.write { tx in
                     let connection = try Self.connection(tx, id)
-                    try IntegratorDebugLog.record(tx, id, resource: nil, "GET ping \(Self.health(connection) ?? "200 OK")")
+                    try IntegratorDebugLog.record(
+                        tx, id, resource: nil, "GET ping \(Self.health(connection) ?? "200 OK")")
                     return connection
                 }
                 return try Self.ping(connection)
@@ -49,7 +50,9 @@ extension IntegratorEmulator {
 
     /// Why the connection would not work, or nil.
     static func health(_ connection: JSONObject) -> String? {
-        if connection["offline"]?.bool == true { return "The connection is offline: its credentials were rejected (401)." }
+        if connection["offline"]?.bool == true {
+            return "The connection is offline: its credentials were rejected (401)."
+        }
         for kind in ["rest", "http"] {
             if let base = connection[kind]?["baseURI"]?.string, let host = base.split(separator: "/").dropFirst().first,
                 host.split(separator: ":").first?.hasSuffix(".invalid") == true
@@ -78,7 +81,9 @@ enum IntegratorDebugLog {
     static func record(_ tx: any SandboxTransaction, _ connection: String, resource: String?, _ text: String) throws {
         let number = try tx.nextSequence(collection(connection))
         let line = IntegratorTime.format(IntegratorHTTP.nowMilliseconds()) + " " + (resource ?? "-") + " " + text
-        try tx.put(collection(connection), id: orderedKey(number), ["resource": resource.map { .string($0) } ?? .null, "line": .string(line)])
+        try tx.put(
+            collection(connection), id: orderedKey(number),
+            ["resource": resource.map { .string($0) } ?? .null, "line": .string(line)])
     }
 
     static func lines(_ tx: any SandboxTransaction, _ connection: String, resource: String?) throws -> [String] {

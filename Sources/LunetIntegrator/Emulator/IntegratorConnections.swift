@@ -66,14 +66,18 @@ extension IntegratorEmulator {
         v1.delete("connections/:id") { request, context in
             let id = try context.parameters.require("id")
             return await Self.answer {
-                guard try await store.delete(Self.connections, id: id) else { throw IntegratorError.notFound("Connection", id) }
+                guard try await store.delete(Self.connections, id: id) else {
+                    throw IntegratorError.notFound("Connection", id)
+                }
                 return Response(status: .noContent)
             }
         }
     }
 
     static func connection(_ tx: any SandboxTransaction, _ id: String) throws -> JSONObject {
-        guard let connection = try tx.get(connections, id: id)?.object else { throw IntegratorError.notFound("Connection", id) }
+        guard let connection = try tx.get(connections, id: id)?.object else {
+            throw IntegratorError.notFound("Connection", id)
+        }
         return connection
     }
 
@@ -84,13 +88,18 @@ extension IntegratorEmulator {
         for key in ["_id", "createdAt", "lastModified", "queues"] { fields[key] = nil }
         guard let type = fields["type"] else { throw IntegratorError.missing("type") }
         guard let name = type.string, connectionTypes.contains(name) else {
-            throw IntegratorError.invalid("type", "`type` must be one of \(connectionTypes.sorted().joined(separator: ", ")).")
+            throw IntegratorError.invalid(
+                "type", "`type` must be one of \(connectionTypes.sorted().joined(separator: ", ")).")
         }
-        if let given = fields["name"], given.string == nil { throw IntegratorError.invalid("name", "`name` must be a string.") }
+        if let given = fields["name"], given.string == nil {
+            throw IntegratorError.invalid("name", "`name` must be a string.")
+        }
         if name == "rest" || name == "http" {
             guard let settings = fields[name] else { throw IntegratorError.missing(name) }
             guard settings.object != nil else { throw IntegratorError.invalid(name, "`\(name)` must be an object.") }
-            guard settings["baseURI"]?.string?.isEmpty == false else { throw IntegratorError.missing("\(name).baseURI") }
+            guard settings["baseURI"]?.string?.isEmpty == false else {
+                throw IntegratorError.missing("\(name).baseURI")
+            }
         }
         return fields
     }
@@ -99,10 +108,14 @@ extension IntegratorEmulator {
     static func masked(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let object):
-            return .object(JSONObject(object.map { key, value in
-                if secretFields.contains(key), let text = value.string, !text.isEmpty { return (key, .string(mask)) }
-                return (key, masked(value))
-            }))
+            return .object(
+                JSONObject(
+                    object.map { key, value in
+                        if secretFields.contains(key), let text = value.string, !text.isEmpty {
+                            return (key, .string(mask))
+                        }
+                        return (key, masked(value))
+                    }))
         case .array(let items):
             return .array(items.map(masked))
         default:

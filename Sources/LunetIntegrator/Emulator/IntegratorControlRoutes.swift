@@ -17,7 +17,8 @@ extension IntegratorEmulator {
             await Self.answer {
                 let body = try await IntegratorHTTP.json(of: request)
                 let lifetime = body["expiresIn"]?.double
-                return SandboxJSON.response(try await store.write { try IntegratorTokens.issue($0, lifetime: lifetime) }, status: .created)
+                return SandboxJSON.response(
+                    try await store.write { try IntegratorTokens.issue($0, lifetime: lifetime) }, status: .created)
             }
         }
         group.delete("_control/tokens/:token") { _, context in
@@ -38,7 +39,8 @@ extension IntegratorEmulator {
                 guard let perSecond = body["requestsPerSecond"]?.double, perSecond >= 0 else {
                     throw IntegratorError.missing("requestsPerSecond")
                 }
-                let rate = IntegratorRateLimiter.Rate(perSecond: perSecond, burst: body["burst"]?.double ?? max(1, perSecond))
+                let rate = IntegratorRateLimiter.Rate(
+                    perSecond: perSecond, burst: body["burst"]?.double ?? max(1, perSecond))
                 try await store.write { try IntegratorSettings.setRate($0, rate) }
                 limiter.reset()
                 return Self.rateAnswer(rate)
@@ -67,6 +69,8 @@ extension IntegratorEmulator {
     }
 
     private static func timingAnswer(_ timing: IntegratorSettings.JobTiming) -> Response {
-        SandboxJSON.response(["queuedSeconds": .double(timing.queuedSeconds), "runningSeconds": .double(timing.runningSeconds)])
+        SandboxJSON.response([
+            "queuedSeconds": .double(timing.queuedSeconds), "runningSeconds": .double(timing.runningSeconds),
+        ])
     }
 }

@@ -15,7 +15,9 @@ enum IntegratorData {
         try tx.get(collection, id: key(connection, resource))?["records"]?.array ?? []
     }
 
-    static func append(_ tx: any SandboxTransaction, _ connection: String, _ resource: String, _ new: [JSONValue]) throws {
+    static func append(_ tx: any SandboxTransaction, _ connection: String, _ resource: String, _ new: [JSONValue])
+        throws
+    {
         let all = try records(tx, connection, resource) + new
         try tx.put(collection, id: key(connection, resource), ["records": .array(all)])
     }

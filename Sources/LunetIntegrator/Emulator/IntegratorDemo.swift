@@ -44,7 +44,8 @@ enum IntegratorDemo {
         try flows(tx)
         try jobs(tx)
         try tx.put(IntegratorEmulator.state, id: "banana", ["key": "banana", "value": ["message": "Don't slip!"]])
-        try tx.put(IntegratorEmulator.state, id: "lastSync", ["key": "lastSync", "value": ["at": "2024-03-01T00:00:00.000Z"]])
+        try tx.put(
+            IntegratorEmulator.state, id: "lastSync", ["key": "lastSync", "value": ["at": "2024-03-01T00:00:00.000Z"]])
         for line in ["GET https://slack.com/api/api.test 200", "GET https://slack.com/api/conversations.list 200"] {
             try IntegratorDebugLog.record(tx, slack, resource: nil, line)
         }
@@ -77,7 +78,9 @@ enum IntegratorDemo {
 
     static func connection(_ index: Int) -> JSONObject {
         let created = IntegratorTime.format((start + Int64(index) * 60) * 1000 + Int64(index % 1000))
-        var object: JSONObject = ["_id": .string(connectionID(index)), "createdAt": .string(created), "lastModified": .string(created)]
+        var object: JSONObject = [
+            "_id": .string(connectionID(index)), "createdAt": .string(created), "lastModified": .string(created),
+        ]
         switch index {
         case 0:
             object["lastModified"] = "2015-05-02T05:13:43.736Z"
@@ -92,14 +95,17 @@ enum IntegratorDemo {
             object["type"] = "netsuite"
             object["name"] = "NetSuite Production"
             object["netsuite"] = [
-                "account": "TSTDRV589861", "roleId": "3", "environment": "production", "email": "integrations@example.com",
+                "account": "TSTDRV589861", "roleId": "3", "environment": "production",
+                "email": "integrations@example.com",
                 "password": "sandbox-secret",
             ]
         case 2:
             object["type"] = "rest"
             object["name"] = "Heartbeat API"
-            object["rest"] = ["baseURI": "https://heartbeat.example.com", "mediaType": "json", "authType": "basic",
-                              "basicAuth": ["username": "svc", "password": "sandbox-secret"]]
+            object["rest"] = [
+                "baseURI": "https://heartbeat.example.com", "mediaType": "json", "authType": "basic",
+                "basicAuth": ["username": "svc", "password": "sandbox-secret"],
+            ]
         default:
             let type = kinds[index % kinds.count]
             object["type"] = .string(type)
@@ -107,15 +113,23 @@ enum IntegratorDemo {
             switch type {
             case "rest", "http":
                 let host = index == 6 ? "api.down.invalid" : "api\(index).example.com"
-                object[type] = ["baseURI": .string("https://\(host)/v1"), "mediaType": "json", "authType": "token",
-                                "bearerToken": .string("sandbox-token-\(index)")]
+                object[type] = [
+                    "baseURI": .string("https://\(host)/v1"), "mediaType": "json", "authType": "token",
+                    "bearerToken": .string("sandbox-token-\(index)"),
+                ]
             case "netsuite":
-                object["netsuite"] = ["account": .string("TSTDRV\(100_000 + index)"), "roleId": "3", "environment": "sandbox"]
+                object["netsuite"] = [
+                    "account": .string("TSTDRV\(100_000 + index)"), "roleId": "3", "environment": "sandbox",
+                ]
             case "salesforce":
-                object["salesforce"] = ["sandbox": true, "oauth2FlowType": "refreshToken", "refreshToken": "sandbox-secret"]
+                object["salesforce"] = [
+                    "sandbox": true, "oauth2FlowType": "refreshToken", "refreshToken": "sandbox-secret",
+                ]
             default:
-                object["ftp"] = ["hostURI": .string("sftp\(index).example.com"), "type": "sftp", "username": "svc",
-                                 "password": "sandbox-secret"]
+                object["ftp"] = [
+                    "hostURI": .string("sftp\(index).example.com"), "type": "sftp", "username": "svc",
+                    "password": "sandbox-secret",
+                ]
             }
             if index % 25 == 0 { object["offline"] = true }
         }
@@ -128,7 +142,8 @@ enum IntegratorDemo {
         return [
             "recType": "813", "custrecord_usage_diy_ms": .integer(Int64(65_894_782 - i * 48_611)),
             "custrecord_usage_diy_year": 2017, "custrecord_usage_diy_userid": "123ab456c789de1011",
-            "custrecord_usage_diy_name": .string(names[i % names.count]), "custrecord_usage_diy_hours": .integer(Int64(18 - i % 18)),
+            "custrecord_usage_diy_name": .string(names[i % names.count]),
+            "custrecord_usage_diy_hours": .integer(Int64(18 - i % 18)),
             "custrecord_usage_diy_month_s": "November", "row": .integer(Int64(i + 1)),
         ]
     }
@@ -136,17 +151,20 @@ enum IntegratorDemo {
     private static func flows(_ tx: any SandboxTransaction) throws {
         let plans: [(String, String, Int, Bool)] = [
             ("Orders to NetSuite", "completed", 120, false), ("Customers to Salesforce", "completed", 40, false),
-            ("Inventory sync", "failed", 60, false), ("Heartbeat", "completed", 1, false), ("Legacy FTP import", "completed", 5, true),
+            ("Inventory sync", "failed", 60, false), ("Heartbeat", "completed", 1, false),
+            ("Legacy FTP import", "completed", 5, true),
         ]
         for (index, plan) in plans.enumerated() {
             let created = IntegratorTime.format((start + Int64(index) * 3600) * 1000)
-            try tx.put(IntegratorEmulator.flows, id: flowID(index), [
-                "_id": .string(flowID(index)), "name": .string(plan.0), "_integrationId": .string(id(kind: 4, 0)),
-                "disabled": .bool(plan.3), "createdAt": .string(created), "lastModified": .string(created),
-                "pageGenerators": [["_exportId": .string(id(kind: 5, index))]],
-                "pageProcessors": [["type": "import", "_importId": .string(id(kind: 6, index))]],
-                IntegratorEmulator.internalKey: ["outcome": .string(plan.1), "records": .integer(Int64(plan.2))],
-            ])
+            try tx.put(
+                IntegratorEmulator.flows, id: flowID(index),
+                [
+                    "_id": .string(flowID(index)), "name": .string(plan.0), "_integrationId": .string(id(kind: 4, 0)),
+                    "disabled": .bool(plan.3), "createdAt": .string(created), "lastModified": .string(created),
+                    "pageGenerators": [["_exportId": .string(id(kind: 5, index))]],
+                    "pageProcessors": [["type": "import", "_importId": .string(id(kind: 6, index))]],
+                    IntegratorEmulator.internalKey: ["outcome": .string(plan.1), "records": .integer(Int64(plan.2))],
+                ])
         }
     }
 

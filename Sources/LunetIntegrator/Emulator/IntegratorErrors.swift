@@ -47,7 +47,8 @@ extension IntegratorEmulator {
         } catch let error as IntegratorError {
             return error.response
         } catch let error as HTTPError {
-            return IntegratorError(status: error.status, code: "bad_request", message: error.body ?? "\(error.status)").response
+            return IntegratorError(status: error.status, code: "bad_request", message: error.body ?? "\(error.status)")
+                .response
         } catch {
             return IntegratorError(status: .internalServerError, code: "internal_error", message: "\(error)").response
         }

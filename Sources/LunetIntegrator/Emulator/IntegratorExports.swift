@@ -21,7 +21,8 @@ extension IntegratorEmulator {
                     let records = try IntegratorData.records(tx, id, IntegratorData.exportResource(model))
                     let page = Array(records.prefix(size))
                     try IntegratorDebugLog.record(
-                        tx, id, resource: model["_id"]?.string, "export \(IntegratorData.exportResource(model)): \(page.count) record(s)")
+                        tx, id, resource: model["_id"]?.string,
+                        "export \(IntegratorData.exportResource(model)): \(page.count) record(s)")
                     return page
                 }
                 return SandboxJSON.response(["data": .array(data), "dataURIs": .array(data.map { _ in .null })])

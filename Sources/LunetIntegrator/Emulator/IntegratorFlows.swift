@@ -41,7 +41,9 @@ extension IntegratorEmulator {
         v1.get("jobs/:id") { request, context in
             let id = try context.parameters.require("id")
             return await Self.answer {
-                guard let job = try await store.get(Self.jobs, id: id)?.object else { throw IntegratorError.notFound("Job", id) }
+                guard let job = try await store.get(Self.jobs, id: id)?.object else {
+                    throw IntegratorError.notFound("Job", id)
+                }
                 return SandboxJSON.response(IntegratorJobs.view(job, now: IntegratorHTTP.nowMilliseconds()))
             }
         }
@@ -62,7 +64,8 @@ extension IntegratorEmulator {
     static func run(_ tx: any SandboxTransaction, _ id: String) throws -> String {
         var flow = try flow(tx, id)
         if flow["disabled"]?.bool == true {
-            throw IntegratorError(status: .unprocessableContent, code: "flow_disabled", message: "Flow '\(id)' is disabled.")
+            throw IntegratorError(
+                status: .unprocessableContent, code: "flow_disabled", message: "Flow '\(id)' is disabled.")
         }
         let now = IntegratorHTTP.nowMilliseconds()
         let timing = try IntegratorSettings.jobTiming(tx)
@@ -87,7 +90,8 @@ extension IntegratorEmulator {
         ]
         guard query.contains(where: { filterNames.contains($0.name) }) else {
             throw IntegratorError.badQuery(
-                "For parent jobs, query parameters must contain either \"_integrationId\" or \"_jobId\" or \"createdAt\"")
+                "For parent jobs, query parameters must contain either \"_integrationId\" or \"_jobId\" or \"createdAt\""
+            )
         }
         func time(_ name: String) throws -> Int64? {
             guard let text = IntegratorHTTP.query(request, name) else { return nil }
@@ -96,7 +100,8 @@ extension IntegratorEmulator {
             }
             return value
         }
-        let lowest = try time("createdAt_gte"), highest = try time("createdAt_lte")
+        let lowest = try time("createdAt_gte")
+        let highest = try time("createdAt_lte")
         let page = try IntegratorPage(request)
         let now = IntegratorHTTP.nowMilliseconds()
         let all = try await store.scan(jobs).compactMap { $0.body.object }.filter { job in
@@ -112,7 +117,8 @@ extension IntegratorEmulator {
             guard let status = IntegratorHTTP.query(request, "status") else { return true }
             return view["status"]?.string == status
         }.sorted {
-            let a = $0["createdAt"]?.string ?? "", b = $1["createdAt"]?.string ?? ""
+            let a = $0["createdAt"]?.string ?? ""
+            let b = $1["createdAt"]?.string ?? ""
             return a != b ? a > b : ($0["_id"]?.string ?? "") > ($1["_id"]?.string ?? "")
         }
         return page.response(request, views)

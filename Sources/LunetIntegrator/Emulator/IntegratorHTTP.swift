@@ -82,7 +82,8 @@ enum IntegratorTime {
         let days = floorDiv(seconds, 86_400)
         let rest = seconds - days * 86_400
         let (y, m, d) = civil(days)
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(rest / 3600, 2) + ":" + pad(rest % 3600 / 60, 2)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(rest / 3600, 2) + ":"
+            + pad(rest % 3600 / 60, 2)
             + ":" + pad(rest % 60, 2) + "." + pad(milliseconds - seconds * 1000, 3) + "Z"
     }
 
@@ -90,15 +91,20 @@ enum IntegratorTime {
     /// milliseconds (the forms the jobs API accepts); nil when malformed.
     static func parse(_ text: String) -> Int64? {
         if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) { return Int64(text) }
-        let pattern = #"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$"#
+        let pattern =
+            #"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$"#
         guard let regex = try? NSRegularExpression(pattern: pattern),
             let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
         else { return nil }
         func group(_ i: Int) -> String? {
             Range(match.range(at: i), in: text).map { String(text[$0]) }
         }
-        let year = Int64(group(1)!)!, month = Int64(group(2)!)!, day = Int64(group(3)!)!
-        let hour = Int64(group(4) ?? "0")!, minute = Int64(group(5) ?? "0")!, second = Int64(group(6) ?? "0")!
+        let year = Int64(group(1)!)!
+        let month = Int64(group(2)!)!
+        let day = Int64(group(3)!)!
+        let hour = Int64(group(4) ?? "0")!
+        let minute = Int64(group(5) ?? "0")!
+        let second = Int64(group(6) ?? "0")!
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
         var milliseconds = (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000
         if let fraction = group(7) { milliseconds += Int64((fraction + "00").prefix(3))! }

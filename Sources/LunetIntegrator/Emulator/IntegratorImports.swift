@@ -30,7 +30,9 @@ extension IntegratorEmulator {
                         }
                         let now = IntegratorTime.format(IntegratorHTTP.nowMilliseconds())
                         let recordID = IntegratorHTTP.newID()
-                        var json: JSONObject = ["_id": .string(recordID), "lastModified": .string(now), "createdAt": .string(now)]
+                        var json: JSONObject = [
+                            "_id": .string(recordID), "lastModified": .string(now), "createdAt": .string(now),
+                        ]
                         for (key, value) in mapped.object ?? [:] { json[key] = value }
                         json["__v"] = 0
                         stored.append(.object(json))
@@ -60,7 +62,9 @@ extension IntegratorEmulator {
         guard let model = body["import"] else { throw IntegratorError.missing("import") }
         guard model.object != nil else { throw IntegratorError.invalid("import", "`import` must be an object.") }
         guard let data = body["data"] else { throw IntegratorError.missing("data") }
-        guard let records = data.array else { throw IntegratorError.invalid("data", "`data` must be an array of records.") }
+        guard let records = data.array else {
+            throw IntegratorError.invalid("data", "`data` must be an array of records.")
+        }
         return (model, records)
     }
 }

@@ -20,14 +20,18 @@ enum IntegratorJobs {
         var out = job
         out[IntegratorEmulator.internalKey] = nil
         let plan = job[IntegratorEmulator.internalKey] ?? [:]
-        let startAt = plan["startAt"]?.integer ?? 0, endAt = plan["endAt"]?.integer ?? 0
+        let startAt = plan["startAt"]?.integer ?? 0
+        let endAt = plan["endAt"]?.integer ?? 0
         let records = plan["records"]?.integer ?? 0
         let failed = plan["outcome"]?.string == "failed"
         // A failed run stops part-way with errors; a completed one may have
         // ignored a few records.
         let finalSuccess = failed ? records / 2 : records
         let finalError = failed ? max(1, records - finalSuccess) : 0
-        var status = "queued", success: Int64 = 0, error: Int64 = 0, pages: Int64 = 0
+        var status = "queued"
+        var success: Int64 = 0
+        var error: Int64 = 0
+        var pages: Int64 = 0
         var lastModified = job["createdAt"] ?? .null
         if now >= endAt {
             status = failed ? "failed" : "completed"

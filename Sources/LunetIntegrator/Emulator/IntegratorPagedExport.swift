@@ -23,22 +23,28 @@ struct IntegratorPagedExport {
     /// The next state already issued for this page, when it is a retry.
     var issued: JSONValue?
 
-    static func start(_ tx: any SandboxTransaction, connection: String, model: JSONValue, pageSize: Int) throws -> Self {
+    static func start(_ tx: any SandboxTransaction, connection: String, model: JSONValue, pageSize: Int) throws -> Self
+    {
         let resource = IntegratorData.exportResource(model)
         let total = try IntegratorData.records(tx, connection, resource).count
         let number = try tx.nextSequence(collection)
         let search = Self(
             searchID: "SANDBOX_\(number)_" + IntegratorHTTP.newID(), connection: connection, resource: resource,
-            pageSize: pageSize, totalRecords: total, totalPages: max(1, (total + pageSize - 1) / pageSize), pageIndex: 1)
-        try tx.put(collection, id: search.searchID, [
-            "connection": .string(connection), "resource": .string(resource), "model": .string(fingerprint(model)),
-            "pageSize": .integer(Int64(pageSize)), "totalRecords": .integer(Int64(total)),
-            "totalPages": .integer(Int64(search.totalPages)), "next": 1, "lastState": nil,
-        ])
+            pageSize: pageSize, totalRecords: total, totalPages: max(1, (total + pageSize - 1) / pageSize), pageIndex: 1
+        )
+        try tx.put(
+            collection, id: search.searchID,
+            [
+                "connection": .string(connection), "resource": .string(resource), "model": .string(fingerprint(model)),
+                "pageSize": .integer(Int64(pageSize)), "totalRecords": .integer(Int64(total)),
+                "totalPages": .integer(Int64(search.totalPages)), "next": 1, "lastState": nil,
+            ])
         return search
     }
 
-    static func resume(_ tx: any SandboxTransaction, connection: String, model: JSONValue, state: JSONValue) throws -> Self {
+    static func resume(_ tx: any SandboxTransaction, connection: String, model: JSONValue, state: JSONValue) throws
+        -> Self
+    {
         guard let searchID = state["searchId"]?.string, let index = state["pageIndex"]?.integer,
             let size = state["pageSize"]?.integer, let pages = state["totalPages"]?.integer,
             let total = state["totalRecords"]?.integer, let done = state["done"]?.bool,
@@ -90,7 +96,8 @@ struct IntegratorPagedExport {
             try tx.put(Self.collection, id: searchID, .object(search))
         }
         try IntegratorDebugLog.record(
-            tx, connection, resource: nil, "export/pages \(resource) page \(pageIndex) of \(totalPages): \(page.count) record(s)")
+            tx, connection, resource: nil,
+            "export/pages \(resource) page \(pageIndex) of \(totalPages): \(page.count) record(s)")
         return ["data": .array(page), "dataURIs": .array(page.map { _ in .null }), "pagedExportState": state ?? .null]
     }
 
@@ -115,6 +122,7 @@ struct IntegratorPagedExport {
     }
 
     private static func rejected(_ message: String) -> IntegratorError {
-        IntegratorError(status: .badRequest, code: "invalid_paged_export_state", message: message, field: "pagedExportState")
+        IntegratorError(
+            status: .badRequest, code: "invalid_paged_export_state", message: message, field: "pagedExportState")
     }
 }

@@ -22,7 +22,9 @@ extension IntegratorEmulator {
         v1.delete("state") { _, _ in
             await Self.answer {
                 try await store.write { tx in
-                    for document in try tx.scan(Self.state, after: nil, limit: nil) { try tx.delete(Self.state, id: document.id) }
+                    for document in try tx.scan(Self.state, after: nil, limit: nil) {
+                        try tx.delete(Self.state, id: document.id)
+                    }
                 }
                 return Response(status: .noContent)
             }
@@ -30,7 +32,9 @@ extension IntegratorEmulator {
         v1.get("state/:key") { _, context in
             let key = try Self.stateKey(context)
             return await Self.answer {
-                guard let entry = try await store.get(Self.state, id: key) else { throw IntegratorError.notFound("State key", key) }
+                guard let entry = try await store.get(Self.state, id: key) else {
+                    throw IntegratorError.notFound("State key", key)
+                }
                 return SandboxJSON.response(entry["value"] ?? .null)
             }
         }
@@ -43,13 +47,16 @@ extension IntegratorEmulator {
                     try tx.put(Self.state, id: key, ["key": .string(key), "value": value])
                     return existed
                 }
-                return existed ? IntegratorHTTP.text("OK", status: .ok) : IntegratorHTTP.text("Created", status: .created)
+                return existed
+                    ? IntegratorHTTP.text("OK", status: .ok) : IntegratorHTTP.text("Created", status: .created)
             }
         }
         v1.delete("state/:key") { _, context in
             let key = try Self.stateKey(context)
             return await Self.answer {
-                guard try await store.delete(Self.state, id: key) else { throw IntegratorError.notFound("State key", key) }
+                guard try await store.delete(Self.state, id: key) else {
+                    throw IntegratorError.notFound("State key", key)
+                }
                 return Response(status: .noContent)
             }
         }
