@@ -1,5 +1,7 @@
+import LunetCoreData
 import LunetICL
 import LunetIConect
+import LunetIntegrator
 import LunetRuntime
 import LunetSandbox
 
@@ -16,6 +18,8 @@ enum APIs {
         SandboxModules.all(store: store) + [
             ICLEmulator(store: store.namespaced("icl")),
             IConectEmulator(store: store.namespaced("iconect")),
+            CoreDataEmulator(store: store.namespaced("coredata")),
+            IntegratorEmulator(store: store.namespaced("integrator")),
         ]
     }
 }
