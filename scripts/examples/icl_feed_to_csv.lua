@@ -38,8 +38,10 @@ local function csv_field(v)
   return s
 end
 
-local function csv_row(values) local t = {}
-  for i, v in ipairs(values) do t[i] = csv_field(v) end
+-- One row of #COLUMNS fields (values may have holes: absent fields).
+local function csv_row(values)
+  local t = {}
+  for i = 1, #COLUMNS do t[i] = csv_field(values[i]) end
   return table.concat(t, ",") .. "\r\n"
 end
 
