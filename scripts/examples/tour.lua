@@ -35,3 +35,45 @@ for _, text in ipairs { '{"a": 1,}', '[1, 2', '"\\ud800"', '{"a" 1}' } do
 end
 local cyclic = {}; cyclic.self = cyclic
 print(select(2, pcall(json.encode, { data = cyclic })))
+
+----------------------------------------------------------------------------
+-- With `lunet run --sandbox` (as scripts/demo runs it): the iCL Portal API
+-- against the built-in emulator.
+local lunet = require "lunet"
+if not lunet.sandbox then
+  print("\n(run with --sandbox for the iCL Portal part of the tour)")
+  return
+end
+local icl = require "lunet.icl"
+local state = require "lunet.state"
+state.use(os.tmpname() .. ".db") -- a throwaway store, so the tour is repeatable
+require("lunet.http").connect{ url = lunet.sandbox }:request{ method = "POST", path = "/_sandbox/seed/demo" }
+local portal = icl.connect()
+
+section("iCL Portal: " .. tostring(portal))
+local buildings = portal:content("building")
+local vienna = buildings:list{ filter = "substringof('wien',tolower(Ort))", orderby = "ExternalId", page_size = 200 }
+print(("%d buildings in Vienna; the first three, fetched page by page as the loop asks:"):format(vienna:total()))
+for item in buildings:list{ filter = "substringof('wien',tolower(Ort))", orderby = "ExternalId", limit = 3 } do
+  print(("  %-9s %-28s %s %s"):format(item.externalId, item.strasse, item.plz, item.ort))
+end
+
+section("Batch upsert: one report, every item accounted for")
+local items = {
+  { externalId = "TOUR-1", buildingname = "Tour 1", strasse = "Ringstraße 1", plz = "1010", ort = "Wien" },
+  { externalId = "TOUR-2", buildingname = "Tour 2", plz = "1010", ort = "Wien" }, -- no strasse: invalid
+  { externalId = "TOUR-3", buildingname = "Tour 3", strasse = "Ringstraße 3", plz = "1010", ort = "Wien" },
+}
+local report = buildings:upsert(items, { atomic = false })
+print(("%d items in %d batch: %d stored, %d rejected"):format(report.count, report.batches, #report.succeeded, #report.errored))
+for _, e in ipairs(report.errored) do print(("  item %d (%s): %s"):format(e.index, e.externalId, e.error)) end
+
+section("A resumable change feed")
+local n = 0
+for _ in portal:changes{ type = "building", checkpoint = "tour" } do n = n + 1 end
+print(("first run: %d changes; checkpoint saved at %s"):format(n, state.get("checkpoint:tour")))
+buildings:replace("TOUR-1", { externalId = "TOUR-1", buildingname = "Tour 1 (renamed)", strasse = "Ringstraße 1" })
+for item in portal:changes{ type = "building", checkpoint = "tour" } do
+  print(("second run sees only the new change: %s → %s"):format(item.externalId, item.buildingname))
+end
+print(("\nHTTP: %d requests, %d retries"):format(lunet.stats().requests, lunet.stats().retries))
