@@ -20,7 +20,7 @@ extension CoreDataEmulator {
                     let file = try CoreDataObjects.require(tx, .files, id)
                     let blob = file[CoreDataObject.internalKey]?["blob"]?.string ?? ""
                     let expires = try CoreDataSettings.now(tx) + CoreDataSettings.linkLifetime(tx)
-                    let signature = CoreDataSigning.hmac(
+                    let signature = SandboxSigning.hmac(
                         key: try CoreDataSettings.secret(tx), Self.signed(blob, expires))
                     return Self.storagePath + blob
                         + "?AWSAccessKeyId=lunet-sandbox&Expires=\(expires)&Signature=\(signature)"
@@ -59,7 +59,7 @@ extension CoreDataEmulator {
         let verdict = try await store.read { tx -> (JSONValue?, String?) in
             guard let expires = query["Expires"].flatMap({ Int64($0) }), let signature = query["Signature"],
                 let key = try tx.get(CoreDataSettings.collection, id: "secret")?["key"]?.string,
-                CoreDataSigning.same(signature, CoreDataSigning.hmac(key: Array(key.utf8), signed(blob, expires)))
+                SandboxSigning.same(signature, SandboxSigning.hmac(key: Array(key.utf8), signed(blob, expires)))
             else { return (nil, "SignatureDoesNotMatch") }
             if try CoreDataSettings.now(tx) > expires { return (nil, "AccessDenied") }
             return (try tx.get(CoreDataBlobs.meta, id: blob), nil)

@@ -106,7 +106,7 @@ struct IntegratorPagedExport {
         _ done: Bool, _ issuedAt: Int64, _ connection: String
     ) throws -> String {
         let text = "\(searchID)|\(index)|\(size)|\(pages)|\(total)|\(done)|\(issuedAt)|\(connection)"
-        return IntegratorSigning.hmac(key: try IntegratorSettings.secret(tx), text)
+        return SandboxSigning.hmac(key: try IntegratorSettings.secret(tx), text)
     }
 
     /// The export model, independent of key order.

@@ -44,20 +44,3 @@ enum IntegratorSettings {
         return Array(key.utf8)
     }
 }
-
-/// HMAC-SHA256 over the sandbox's SHA-256.
-enum IntegratorSigning {
-    static func hmac(key: [UInt8], _ message: String) -> String {
-        var key = key
-        if key.count > 64 { key = sha256(key) }
-        key += [UInt8](repeating: 0, count: 64 - key.count)
-        let inner = sha256(key.map { $0 ^ 0x36 } + Array(message.utf8))
-        return SandboxSHA256.hex(sha256(key.map { $0 ^ 0x5c } + inner))
-    }
-
-    private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var hasher = SandboxSHA256()
-        hasher.update(bytes)
-        return hasher.finalize()
-    }
-}
