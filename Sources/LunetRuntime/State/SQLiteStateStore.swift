@@ -27,6 +27,13 @@ public final class SQLiteStateStore: StateStore {
             var directory = (path as NSString).deletingLastPathComponent
             if directory.isEmpty { directory = "." }
             try PrivateFiles.makeDirectory(directory)
+            // Two processes creating the file at the same moment race in
+            // the WAL switch and schema creation, and SQLite answers one
+            // with "database is locked" at once, busy timeout or not. Opening
+            // is serialized across processes instead (the kernel drops the
+            // lock if a process dies while holding it).
+            let opening = try FileLock.acquireBlocking(path + ".init.lock")
+            defer { opening.release() }
             try PrivateFiles.touch(path)
             var configuration = GRDB.Configuration()
             configuration.label = "lunet.state"
@@ -40,6 +47,8 @@ public final class SQLiteStateStore: StateStore {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.write { db in try Self.createSchema(db) }
         } catch let error as PrivateFileError {
+            throw .unavailable(location: path, reason: error.description)
+        } catch let error as FileLock.Failure {
             throw .unavailable(location: path, reason: error.description)
         } catch {
             throw .unavailable(location: path, reason: Self.reason(error))
