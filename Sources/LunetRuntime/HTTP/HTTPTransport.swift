@@ -38,10 +38,15 @@ struct HTTPTransport: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw TransportFailure(.timeout, "no complete response within \(Self.seconds(timeout))")
+            // Our timer or async-http-client's own deadline may fire first;
+            // either way the user sees one message naming the limit.
+            let timedOut = TransportFailure(.timeout, "no complete response within \(Self.seconds(timeout))")
+            do {
+                guard let first = try await group.next(), let result = first else { throw timedOut }
+                return result
+            } catch let error where TransportFailure.classify(error).kind == .timeout {
+                throw timedOut
             }
-            return result
         }
     }
 
