@@ -1,3 +1,4 @@
+import LunetSandbox
 import Foundation
 
 /// A `multipart/form-data` body read as it streams in. `feed` turns each
@@ -33,7 +34,7 @@ struct CoreDataMultipart {
     /// The boundary of a `multipart/form-data; boundary=…` content type.
     static func boundary(from contentType: String) -> String? {
         guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
-        return parameter("boundary", in: contentType)
+        return MultipartHeader.parameter("boundary", in: contentType)
     }
 
     mutating func feed(_ bytes: some Collection<UInt8>) -> [Event] {
@@ -129,24 +130,11 @@ struct CoreDataMultipart {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if name == "content-type" { part.contentType = value }
             if name == "content-disposition" {
-                part.name = parameter("name", in: value)
-                part.filename = parameter("filename", in: value)
+                part.name = MultipartHeader.parameter("name", in: value)
+                part.filename = MultipartHeader.parameter("filename", in: value)
             }
         }
         return part
     }
 
-    /// `key="value"` (or unquoted) from a header's parameters.
-    private static func parameter(_ key: String, in header: String) -> String? {
-        for piece in header.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2, pair[0].lowercased() == key else { continue }
-            var value = pair[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
-                value = String(value.dropFirst().dropLast())
-            }
-            return value
-        }
-        return nil
-    }
 }

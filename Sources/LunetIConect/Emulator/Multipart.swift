@@ -1,3 +1,4 @@
+import LunetSandbox
 import Foundation
 import Hummingbird
 
@@ -16,7 +17,7 @@ enum Multipart {
     /// when the body is malformed or has no such part.
     static func filePart(of request: Request) async throws -> UploadedPart {
         let type = request.headers[.contentType] ?? ""
-        guard type.lowercased().hasPrefix("multipart/form-data"), let boundary = parameter("boundary", in: type) else {
+        guard type.lowercased().hasPrefix("multipart/form-data"), let boundary = MultipartHeader.parameter("boundary", in: type) else {
             throw IConectError.unsupportedMediaType(
                 "Unsupported media type '\(type)': send multipart/form-data with one part named 'file'")
         }
@@ -52,8 +53,8 @@ enum Multipart {
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 if key == "content-type" { part.contentType = value }
                 if key == "content-disposition" {
-                    name = parameter("name", in: value)
-                    part.filename = parameter("filename", in: value)
+                    name = MultipartHeader.parameter("name", in: value)
+                    part.filename = MultipartHeader.parameter("filename", in: value)
                 }
             }
             if name == "file" {
@@ -65,15 +66,4 @@ enum Multipart {
         throw IConectError.badRequest("The request must contain a part named 'file'")
     }
 
-    /// `key="value"` (or unquoted) from a header's parameters.
-    static func parameter(_ key: String, in header: String) -> String? {
-        for piece in header.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2, pair[0].lowercased() == key else { continue }
-            var value = pair[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            return value
-        }
-        return nil
-    }
 }
