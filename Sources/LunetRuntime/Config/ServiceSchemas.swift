@@ -77,6 +77,7 @@ public struct ServiceSchema: Sendable {
         OptionSpec("token", secret: true, env: ["ICONECT_TOKEN"]),
         OptionSpec("scope"),
         OptionSpec("redirect_port", .integer),
+        OptionSpec("chunk_size", .integer),
         OptionSpec("routes", .table),
         OptionSpec("timeout", .number),
         OptionSpec("retries", .integer),

@@ -1,0 +1,54 @@
+import CLuaShim
+import Foundation
+import LunetBridge
+import LunetJSON
+import LunetRuntime
+
+/// The seed's enumerations for Lua, from the one table the emulator uses
+/// (Emulator/Enumerations.swift): `enums.job_status = { [5] = "Completed", … }`;
+/// stdlib/lunet/iconect.lua adds the name → number direction.
+enum IConectEnums {
+    static let tables: [(String, [Int64: String])] = [
+        ("state", Enums.state), ("database_filter", Enums.databaseFilter), ("database_type", Enums.databaseType),
+        ("field_type", Enums.fieldType), ("date_format", Enums.dateFormat), ("numeric_format", Enums.numericFormat),
+        ("currency_format", Enums.currencyFormat), ("time_format", Enums.timeFormat),
+        ("duration_format", Enums.durationFormat), ("panel_type", Enums.panelType), ("job_type", Enums.jobType),
+        ("job_status", Enums.jobStatus), ("job_state", Enums.jobState), ("template_type", Enums.templateType),
+    ]
+
+    /// Pushes `{ job_status = { [0] = "Not_Started", … }, … , terminal_job_statuses = { 2, 3, … } }`.
+    static func push(_ L: OpaquePointer) {
+        lua_createtable(L, 0, Int32(tables.count + 1))
+        for (name, members) in tables {
+            lua_pushstring(L, name)
+            lua_createtable(L, 0, Int32(members.count))
+            for (number, member) in members {
+                lua_pushinteger(L, lua_Integer(number))
+                lua_pushstring(L, member)
+                lua_rawset(L, -3)
+            }
+            lua_rawset(L, -3)
+        }
+        lua_pushstring(L, "terminal_job_statuses")
+        let terminal = JobStatus.terminal.sorted()
+        lua_createtable(L, Int32(terminal.count), 0)
+        for (i, status) in terminal.enumerated() {
+            lua_pushinteger(L, lua_Integer(status))
+            lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
+        lua_rawset(L, -3)
+    }
+
+    /// `core.error{ method=, url=, message=, code=, retryable= }` → a
+    /// lunet.Error table (not raised) for failures the binding detects
+    /// itself, such as a job that does not finish in time.
+    static func makeError(_ call: LuaCall) throws -> Int32 {
+        let o = try call.options(1, allowed: ["method", "url", "message", "code", "retryable"])
+        guard let message = try o.string("message") else { throw call.error("option 'message' is required") }
+        let error = APIError(
+            api: .iconect, method: try o.string("method") ?? "", url: try o.string("url") ?? "",
+            code: try o.string("code"), message: message, retryable: try o.bool("retryable") ?? false)
+        error.push(call.L)
+        return 1
+    }
+}
