@@ -63,6 +63,15 @@ local function check_integer(caller, name, v, min, level)
   return v
 end
 
+-- page_size, limit and prefetch, checked here so that a mistake names
+-- the script's line (lunet.paging checks them too).
+local function cursor_options(caller, opts, level)
+  level = level or 3
+  check_integer(caller, "page_size", opts.page_size, 1, level)
+  check_integer(caller, "limit", opts.limit, 0, level)
+  check_integer(caller, "prefetch", opts.prefetch, 0, level)
+end
+
 local function id_list(caller, name, v, level)
   if v == nil then return nil end
   if type(v) ~= "table" then
@@ -162,6 +171,7 @@ end
 -- Listings the API answers whole (no paging parameters) still return a
 -- cursor, as every list method does; `limit` applies.
 local function whole(name, caller, opts, fetch)
+  cursor_options(caller, opts) -- whole() is tail-called: it stands in the method's place
   return paging.cursor{
     name = name, caller = "iconect " .. caller, limit = opts.limit, start = 1, prefetch = 0,
     fetch = function()
@@ -473,6 +483,7 @@ local list_options = { page_size = true, limit = true, prefetch = true, field_id
 --- records:list{ page_size = 100, limit=, prefetch=, field_ids=, record_ids= | view_id=, size_limit= } → cursor
 function Records:list(opts)
   opts = check_options("records:list()", opts, list_options)
+  cursor_options("records:list()", opts)
   if opts.record_ids ~= nil and opts.view_id ~= nil then
     fail("records:list()", "options 'record_ids' and 'view_id' are mutually exclusive: give one or the other")
   end
@@ -656,6 +667,7 @@ end
 --- jobs:list{ types = { 50006, "NativeImport" }, page_size = 20, limit=, prefetch= } → cursor
 function Jobs:list(opts)
   opts = check_options("jobs:list()", opts, { types = true, page_size = true, limit = true, prefetch = true })
+  cursor_options("jobs:list()", opts)
   local types = job_types("jobs:list()", opts.types)
   local conn, params = self._conn, pp(self)
   return paging.cursor{
