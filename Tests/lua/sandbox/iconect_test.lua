@@ -405,3 +405,38 @@ describe("lunet.iconect", function()
     assert.same({ 1 }, field(p.templates:list{ type = "NativeImport", limit = 1 }:collect(), "id"))
   end)
 end)
+
+describe("lunet.doc.iconect", function()
+  it("documents every method of every object the binding hands out, with an example that compiles", function()
+    local doc = require "lunet.doc.iconect"
+    assert.equals("lunet.iconect", doc.module)
+    local documented = {}
+    for _, f in ipairs(doc.functions) do
+      documented[(f.of or "iconect") .. ":" .. f.name] = f
+      assert.truthy(type(f.doc) == "string" and #f.doc > 10, f.name .. " has a description")
+      assert.truthy(load(f.example, f.name, "t"), (f.of or "") .. ":" .. f.name .. " example compiles")
+    end
+    local classes = {}
+    for _, c in ipairs(doc.classes) do classes[c.name] = true end
+    local c = iconect.connect()
+    local p = c:project(1)
+    local objects = { ["iconect.Connection"] = c, ["iconect.Clients"] = c.clients, ["iconect.Projects"] = c.projects,
+      ["iconect.Project"] = p, ["iconect.Fields"] = p.fields, ["iconect.Panels"] = p.panels,
+      ["iconect.Folders"] = p:folders(1), ["iconect.Records"] = p.records, ["iconect.Jobs"] = p.jobs,
+      ["iconect.Views"] = p.views, ["iconect.Templates"] = p.templates }
+    local count = 0
+    for class, object in pairs(objects) do
+      assert.truthy(classes[class], class .. " is documented")
+      for name, v in pairs(getmetatable(object).__index) do
+        if type(v) == "function" and not name:match("^__") then
+          count = count + 1
+          assert.truthy(documented[class .. ":" .. name], class .. ":" .. name .. " is documented")
+        end
+      end
+    end
+    for name, v in pairs(iconect) do
+      if type(v) == "function" then assert.truthy(documented["iconect:" .. name], "iconect." .. name .. " is documented") end
+    end
+    assert.equals(63, count)
+  end)
+end)
