@@ -15,23 +15,7 @@ public enum IConectBinding: APIDefinition {
 
     public static func register(in runtime: Runtime) {
         runtime.lua.preload("lunet.iconect") { call in
-            let L = call.L
-            lua_createtable(L, 0, 4)
-            lua_pushstring(L, "connect")
-            call.pushFunction("iconect.connect") { try APIBinding.connect(IConectBinding.self, $0) }
-            lua_rawset(L, -3)
-            lua_pushstring(L, "enums")
-            IConectEnums.push(L)
-            lua_rawset(L, -3)
-            lua_pushstring(L, "error")
-            call.pushFunction("iconect.error", IConectEnums.makeError)
-            lua_rawset(L, -3)
-            lua_pushstring(L, "now")  // monotonic seconds, for jobs:wait's timeout
-            call.pushFunction("iconect.now") { call in
-                call.pushNumber(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
-                return 1
-            }
-            lua_rawset(L, -3)
+            IConectLuaCore.push(call)
             return try Stdlib.run("lunet.iconect", in: call, arguments: 1)
         }
     }

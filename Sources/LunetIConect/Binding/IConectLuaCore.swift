@@ -4,10 +4,33 @@ import LunetBridge
 import LunetJSON
 import LunetRuntime
 
-/// The seed's enumerations for Lua, from the one table the emulator uses
-/// (Emulator/Enumerations.swift): `enums.job_status = { [5] = "Completed", … }`;
-/// stdlib/lunet/iconect.lua adds the name → number direction.
-enum IConectEnums {
+/// What the Swift core hands stdlib/lunet/iconect.lua besides `connect`:
+/// the seed's enumerations, an error constructor and a monotonic clock.
+enum IConectLuaCore {
+    /// Pushes the table given to the Lua half as its chunk argument.
+    static func push(_ call: LuaCall) {
+        let L = call.L
+        lua_createtable(L, 0, 4)
+        lua_pushstring(L, "connect")
+        call.pushFunction("iconect.connect") { try APIBinding.connect(IConectBinding.self, $0) }
+        lua_rawset(L, -3)
+        lua_pushstring(L, "enums")
+        pushEnums(L)
+        lua_rawset(L, -3)
+        lua_pushstring(L, "error")
+        call.pushFunction("iconect.error", makeError)
+        lua_rawset(L, -3)
+        lua_pushstring(L, "now")  // monotonic seconds, for jobs:wait's timeout
+        call.pushFunction("iconect.now") { call in
+            call.pushNumber(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+            return 1
+        }
+        lua_rawset(L, -3)
+    }
+
+    /// The seed's enumerations, from the one table the emulator uses
+    /// (Emulator/Enumerations.swift): `enums.job_status = { [5] = "Completed", … }`;
+    /// the Lua half adds the name → number direction.
     static let tables: [(String, [Int64: String])] = [
         ("state", Enums.state), ("database_filter", Enums.databaseFilter), ("database_type", Enums.databaseType),
         ("field_type", Enums.fieldType), ("date_format", Enums.dateFormat), ("numeric_format", Enums.numericFormat),
@@ -17,7 +40,7 @@ enum IConectEnums {
     ]
 
     /// Pushes `{ job_status = { [0] = "Not_Started", … }, … , terminal_job_statuses = { 2, 3, … } }`.
-    static func push(_ L: OpaquePointer) {
+    static func pushEnums(_ L: OpaquePointer) {
         lua_createtable(L, 0, Int32(tables.count + 1))
         for (name, members) in tables {
             lua_pushstring(L, name)
