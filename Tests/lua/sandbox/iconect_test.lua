@@ -354,7 +354,7 @@ describe("lunet.iconect", function()
   end)
 
   it("creates, updates, starts, stops, deletes and waits for jobs", function()
-    settings{ job_step_seconds = 0.2 }
+    settings{ job_step_seconds = 0.5 } -- start and stop must both land in the 1.5 s before it completes
     local job = p.jobs:create{ type = "DelimitedImport", name = "Load 2", details = { file = "load.dat" } }
     assert.equals("Not_Started", job.status_name)
     assert.equals(50007, job.type)
