@@ -105,6 +105,48 @@ struct CoreDataExampleTests {
     }
 }
 
+/// Connection options outside the sandbox: what is missing is named, the
+/// environment variables of the CoreData docs are read, and the key is
+/// never shown.
+@Suite("CoreData connection options")
+struct CoreDataConnectTests {
+    @Test func connectNamesWhatIsMissingAndReadsTheEnvironment() async throws {
+        let dir = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try dir.write("""
+            local coredata = require "lunet.coredata"
+            for _, opts in ipairs { {}, { url = "http://127.0.0.1:9/cd" }, { url = "http://127.0.0.1:9/cd", user = "u" },
+                                    { url = "ftp://x", user = "u", key = "k" }, { url = "http://x", user = "u", key = "k", pin = 1 } } do
+              print((select(2, pcall(coredata.connect, opts))))
+            end
+            if (os.getenv("API_KEY") or "") ~= "" then print(tostring(coredata.connect())) end
+            """, to: "connect.lua")
+        let bare = ["XDG_STATE_HOME": dir.path, "XDG_CONFIG_HOME": dir.path, "LUNET_CONFIG": "",
+                    "COREDATA_BASE_URL": "", "API_USER": "", "API_KEY": "", "COREDATA_API_USER": "", "COREDATA_API_KEY": ""]
+        let r = try await LunetProcess.run(["run", dir.appending(path: "connect.lua").path], environment: bare,
+                                           directory: LunetProcess.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = r.stdout.split(separator: "\n").map(String.init)
+        #expect(out.count == 5, "\(r.stdout)")
+        guard out.count == 5 else { return }
+        #expect(out[0].contains("coredata: option 'url' is required (COREDATA_BASE_URL"))
+        #expect(out[1].contains("coredata: option 'user' is required (the API user; or API_USER)"))
+        #expect(out[2].contains("coredata: option 'key' is required (the API key; or API_KEY)"))
+        #expect(out[3].contains("coredata: option 'url' must be an http(s) URL, got 'ftp://x'"))
+        #expect(out[4].contains("pin"), "unknown option named: \(out[4])")
+
+        var env = bare
+        env["COREDATA_BASE_URL"] = "https://tenant.example.is"
+        env["API_USER"] = "ops"
+        env["API_KEY"] = "s3cr3t-key-value"
+        let withEnv = try await LunetProcess.run(["run", dir.appending(path: "connect.lua").path], environment: env,
+                                                 directory: LunetProcess.root)
+        #expect(withEnv.status == 0, "\(withEnv.stderr)")
+        #expect(withEnv.stdout.contains("<coredata connection https://tenant.example.is"), "\(withEnv.stdout)")
+        #expect(!withEnv.stdout.contains("s3cr3t"), "the key is never shown")
+    }
+}
+
 private func quoted(_ s: String) -> String {
     "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }

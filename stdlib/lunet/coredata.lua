@@ -72,28 +72,29 @@ local MAX_PAGE = 1000 -- Tastypie's max_limit
 
 -- The query for `opts`' filters: names checked against the resource's,
 -- dates formatted as the API wants (ISO 8601 UTC to the second, `Z`).
-local function build_filters(caller, resource, opts, skip)
-  local known, query = FILTERS[resource], {}
+-- `depth`: frames from this function's caller up to the user's code (2
+-- from changes() and from list_cursor, which methods tail-call).
+local function build_filters(caller, resource, opts, skip, depth)
+  local known, query, level = FILTERS[resource], {}, depth or 2
   for name, value in pairs(opts) do
     if not (skip and skip[name]) then
       if not known[name] then
         local names = sorted_keys(known)
-        for k in pairs(skip or {}) do names[#names + 1] = k end
-        table.sort(names)
-        fail(caller, ("unknown option '%s' (%s filters: %s)"):format(tostring(name), resource,
-          #names > 0 and table.concat(names, ", ") or "none"), 4)
+        fail(caller, ("unknown option '%s' (%s filters: %s%s)"):format(tostring(name), resource,
+          #names > 0 and table.concat(names, ", ") or "none",
+          skip and ("; options: " .. table.concat(sorted_keys(skip), ", ")) or ""), level + 1)
       end
       local field, op = name:match("^(%a+)__(%a+)$")
       field = field or name
       if field == "created" or field == "modified" then
         local text, err = dates.filter_value(op or "exact", value)
-        if not text then fail(caller, name .. ": " .. err, 4) end
+        if not text then fail(caller, name .. ": " .. err, level + 1) end
         query[name] = text
       elseif ID_FILTERS[field] then
-        query[name] = check_id(caller, name, value, 4)
+        query[name] = check_id(caller, name, value, level + 1)
       else
         if type(value) ~= "string" or value == "" then
-          fail(caller, name .. " must be a non-empty string, got " .. (value == "" and "an empty string" or type(value)), 4)
+          fail(caller, name .. " must be a non-empty string, got " .. (value == "" and "an empty string" or type(value)), level + 1)
         end
         query[name] = value
       end
@@ -116,7 +117,12 @@ local UPDATABLE = { projects = true, contacts = true, files = true, folders = tr
 
 --- coredata.connect(profile_or_options) → connection
 function coredata.connect(options)
-  local conn = core.connect(options)
+  local ok, conn = pcall(core.connect, options)
+  if not ok then
+    -- raised at this file's line: report it at the caller's
+    if type(conn) == "string" then conn = conn:gsub("^[^\n]-:%d+: ", "", 1) end
+    error(conn, 2)
+  end
   local origin = conn.url:match("^(https?://[^/]+)")
   local self = setmetatable({ _conn = conn, _origin = origin }, Connection)
   for _, name in ipairs(RESOURCES) do
@@ -163,7 +169,8 @@ local function list_cursor(self, caller, route, params, resource, opts)
   local allowed = {}
   for k in pairs(FILTERS[resource]) do allowed[k] = true end
   for k in pairs(PAGE_OPTIONS) do allowed[k] = true end
-  if opts ~= nil and type(opts) ~= "table" then fail(caller, "options must be a table, got " .. type(opts), 3) end
+  -- Methods tail-call this function: level 2 is their caller.
+  if opts ~= nil and type(opts) ~= "table" then fail(caller, "options must be a table, got " .. type(opts)) end
   opts = opts or {}
   local query = build_filters(caller, resource, opts, PAGE_OPTIONS)
   local cd, conn = self._cd, self._conn
@@ -343,7 +350,7 @@ function Connection:changes(opts)
         fail(caller, "filter: " .. k .. " cannot be used: the feed filters on modified itself (use since)")
       end
     end
-    filter = build_filters("changes() filter", resource, opts.filter)
+    filter = build_filters("changes() filter", resource, opts.filter, nil, 2)
   end
   if opts.token ~= nil and not dates.is_token(opts.token) then
     fail(caller, "option 'token' must be a feed token (a table saved from feed.token), got " .. type(opts.token))

@@ -149,7 +149,12 @@ describe("lunet.coredata", function()
     clear_log()
     assert.has_error(function() cd.projects:list{ parent = "x" } end,
       "coredata projects:list(): unknown option 'parent' (projects filters: associated_contacts_id, created, created__gt,")
-    assert.has_error(function() cd.spaces:list{ title = "x" } end, "unknown option 'title' (spaces filters: limit, page_size, prefetch)")
+    assert.has_error(function() cd.spaces:list{ title = "x" } end, "unknown option 'title' (spaces filters: none; options: limit, page_size, prefetch)")
+    -- the message points at the caller's line
+    local _, where = pcall(function() cd.files:list{ parent = 7 } end)
+    assert.matches("^Tests/lua/sandbox/coredata_test%.lua:%d+: coredata files:list%(%): parent must be an id string", where)
+    local _, where2 = pcall(function() cd:changes{ resource = "files", filter = { title = 1 } } end)
+    assert.matches("^Tests/lua/sandbox/coredata_test%.lua:%d+: coredata changes%(%) filter: title must be", where2)
     assert.has_error(function() cd.projects:list{ modified__gt = "yesterday" } end,
       "coredata projects:list(): modified__gt: 'yesterday' is not ISO 8601")
     assert.has_error(function() cd.projects:list{ modified__gt = "2024-02-30" } end, "'2024-02-30' is not a valid date")
