@@ -140,7 +140,6 @@ local function slashed(path)
   if base:sub(-1) ~= "/" then base = base .. "/" end
   return base .. query
 end
-coredata._slashed = slashed
 
 --- cd:request{ method=, path=, query=, body=, headers= } → { status, headers, body }
 -- For what the binding does not cover; the trailing slash is added.
@@ -166,9 +165,6 @@ local function next_url(self, meta)
 end
 
 local function list_cursor(self, caller, route, params, resource, opts)
-  local allowed = {}
-  for k in pairs(FILTERS[resource]) do allowed[k] = true end
-  for k in pairs(PAGE_OPTIONS) do allowed[k] = true end
   -- Methods tail-call this function: level 2 is their caller.
   if opts ~= nil and type(opts) ~= "table" then fail(caller, "options must be a table, got " .. type(opts)) end
   opts = opts or {}

@@ -298,6 +298,24 @@ describe("lunet.coredata", function()
     os.remove(src)
   end)
 
+  it("documents every public function in lunet.doc.coredata, with examples that compile", function()
+    local doc = require "lunet.doc.coredata"
+    local documented = {}
+    for _, f in ipairs(doc.functions) do
+      documented[(f.of or "") .. ":" .. f.name] = true
+      assert.truthy(load(f.example), f.name .. ": example does not compile")
+    end
+    local expected = { ":connect", ":dates.parse", ":dates.iso", ":dates.show_token",
+                       "coredata.Connection:request", "coredata.Connection:changes" }
+    for name, v in pairs(getmetatable(cd.projects).__index) do
+      if type(v) == "function" and not name:match("^_") then expected[#expected + 1] = "coredata.Resource:" .. name end
+    end
+    for _, key in ipairs(expected) do assert.truthy(documented[key], key .. " is not documented") end
+    for name, v in pairs(coredata) do
+      if type(v) == "function" and not name:match("^_") then assert.truthy(documented[":" .. name], name .. " is not documented") end
+    end
+  end)
+
   it("retries injected faults while listing, downloading and uploading, and loses nothing", function()
     faults("seed=11,503=0.15,429=0.1,reset=0.05,retry-after=0")
     local all = cd.projects:list{ page_size = 20 }:collect()
