@@ -282,6 +282,32 @@ describe("lunet.coredata", function()
     os.remove(src); os.remove(back)
   end)
 
+  it("retries an upload the server declined (503), never one it may have stored", function()
+    local folder = cd.folders:list():first()
+    local src = os.tmpname()
+    local f = assert(io.open(src, "wb")); f:write("retry me\n"); f:close()
+    faults("path=/coredata/api/v3/files,503@2")
+    cd.files:upload{ folder = folder, path = src, title = "first" }       -- request 1: stored
+    clear_log()
+    local second = cd.files:upload{ folder = folder, path = src, title = "second" } -- 2: 503, 3: stored
+    local seen = {}
+    for _, r in ipairs(log()) do seen[#seen + 1] = r.method .. " " .. r.status end
+    assert.same({ "POST 503", "POST 201" }, seen)
+    assert.equals(1, #cd.files:list{ parent = folder, title = "second" }:collect())
+    assert.equals(second.id, cd.files:list{ parent = folder, title = "second" }:first().id)
+
+    faults("path=/coredata/api/v3/files,reset-after@1")
+    clear_log()
+    local ok, e = pcall(cd.files.upload, cd.files, { folder = folder, path = src, title = "third" })
+    faults("")
+    assert.falsy(ok)
+    assert.equals(nil, e.status); assert.equals(false, e.retryable)
+    assert.equals(1, #log(), "not sent again")
+    -- the server did store it: a retry would have made a duplicate
+    assert.equals(1, #cd.files:list{ parent = folder, title = "third" }:collect())
+    os.remove(src)
+  end)
+
   it("checks uploads before sending and reports the server's 400", function()
     local src = os.tmpname()
     local f = assert(io.open(src, "wb")); f:write("x"); f:close()
