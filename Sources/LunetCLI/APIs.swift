@@ -12,6 +12,7 @@ enum APIs {
     static func registerBindings(in runtime: Runtime) {
         ICLBinding.register(in: runtime)
         IConectBinding.register(in: runtime)
+        CoreDataBinding.register(in: runtime)
     }
 
     /// Every sandbox module: the host's own (the test API) and each API's emulator.

@@ -10,7 +10,11 @@
 --
 --   paging.feed{ name, caller, fetch = function(token) return { items = {…}, next = token } end,
 --                now = function() return newest_token end,
+--                from_since = optional function(since) → token, for a `since` other than "now",
+--                show = optional function(token) → text for tostring(feed),
 --                token =, since =, checkpoint =, follow =, interval = }
+--   A token is any JSON-able value (a string, or a table such as CoreData's
+--   { since, seen }); checkpoints store it as JSON in lunet.state.
 --
 --   paging.batch(input, opts, { caller, send = function(items) return report end,
 --                               lists = { "succeeded", "errored", "rolled_back" },
@@ -221,7 +225,7 @@ end
 -- since = "now" (resolved by the server), else the beginning.
 function M.feed(spec)
   local caller = spec.caller or "changes()"
-  if spec.since ~= nil and spec.since ~= "now" then
+  if spec.since ~= nil and spec.since ~= "now" and not spec.from_since then
     fail(caller, "option 'since' must be \"now\", got " .. tostring(spec.since))
   end
   if spec.checkpoint ~= nil and (type(spec.checkpoint) ~= "string" or spec.checkpoint == "") then
@@ -234,7 +238,7 @@ function M.feed(spec)
   local f = setmetatable({
     name = spec.name or "feed", caller = caller, _fetch = spec.fetch, _now = spec.now,
     checkpoint = spec.checkpoint, follow = spec.follow and true or false, interval = interval,
-    _store = spec.store, _since = spec.since, _explicit = spec.token,
+    _store = spec.store, _since = spec.since, _explicit = spec.token, _from_since = spec.from_since, _show = spec.show,
     _page = nil, _i = 0, _delivered = 0, _boundaries = {}, _ended = false, _started = false,
     _autocommit = true, token = nil,
   }, Feed)
@@ -250,6 +254,8 @@ function Feed:_start()
   if token == nil and self._since == "now" then
     if not self._now then error(self.caller .. ": this feed cannot start from \"now\"", 0) end
     token = self._now()
+  elseif token == nil and self._since ~= nil then
+    token = self._from_since(self._since)
   end
   self.token, self._fetch_token = token, token
 end
@@ -319,7 +325,7 @@ end
 
 function Feed:__tostring()
   return "<feed " .. self.name .. (self.checkpoint and (" checkpoint=" .. self.checkpoint) or "")
-    .. (self.token ~= nil and (" token=" .. tostring(self.token)) or "") .. ">"
+    .. (self.token ~= nil and (" token=" .. (self._show and self._show(self.token) or tostring(self.token))) or "") .. ">"
 end
 
 ------------------------------------------------------------------ batch writes

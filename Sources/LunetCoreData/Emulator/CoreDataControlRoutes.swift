@@ -40,8 +40,9 @@ extension CoreDataEmulator {
         group.put("_control/links") { request, _ in
             await Self.answer {
                 let body = try await CoreDataHTTP.object(of: request)
-                guard let seconds = body["lifetime"]?.integer, seconds >= 0 else {
-                    throw CoreDataError.badRequest("lifetime: seconds, 0 or more")
+                // Negative: links that have already expired (tests of a client's handling).
+                guard let seconds = body["lifetime"]?.integer, seconds >= -86_400 else {
+                    throw CoreDataError.badRequest("lifetime: seconds, -86400 or more")
                 }
                 try await store.write { try CoreDataSettings.setLinkLifetime($0, seconds) }
                 return SandboxJSON.response(["lifetime": .integer(seconds)])
