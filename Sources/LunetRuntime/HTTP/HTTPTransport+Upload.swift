@@ -16,6 +16,14 @@ extension HTTPTransport {
     func upload(_ request: HTTPRequest, url: URL, stream: StreamedBody, limit: Int) async throws -> Result {
         var headers = HTTPHeaders()
         for field in request.headers { headers.add(name: field.name, value: field.value) }
+        // A streamed upload uses its connection once. When the server's
+        // answer ends before the body's last write is confirmed (common: the
+        // server reads the final bytes and answers at once), the delegate API
+        // never hands the connection back to the pool; after a dozen uploads
+        // every request, GETs included, timed out waiting for a connection
+        // (reproduced: 10–25 uploads of 100 kB to the sandbox). Closing costs
+        // one connection setup per upload or chunk; chunks are megabytes.
+        headers.replaceOrAdd(name: "Connection", value: "close")
         let body = HTTPClient.Body.stream(contentLength: stream.length) { writer in
             client.eventLoopGroup.any().makeFutureWithTask {
                 var chunks = stream.makeAsyncIterator()

@@ -282,6 +282,19 @@ describe("lunet.coredata", function()
     os.remove(src); os.remove(back)
   end)
 
+  -- Regression: streamed uploads once kept their pooled connection leased, so
+  -- after 10–25 of them every request timed out waiting for a connection.
+  it("keeps the connection pool usable through many uploads in a row", function()
+    local folder = cd.folders:list():first()
+    local src = os.tmpname()
+    local f = assert(io.open(src, "wb")); f:write(("x"):rep(100000)); f:close()
+    for i = 1, 40 do
+      assert.equals("many " .. i, cd.files:upload{ folder = folder, path = src, title = "many " .. i }.title)
+    end
+    assert.equals(40, #cd.files:list{ parent = folder, title__startswith = "many " }:collect())
+    os.remove(src)
+  end)
+
   it("retries an upload the server declined (503), never one it may have stored", function()
     local folder = cd.folders:list():first()
     local src = os.tmpname()
