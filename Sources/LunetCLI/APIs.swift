@@ -11,6 +11,7 @@ enum APIs {
     /// Register every API binding (`lunet.icl`, …) in a runtime.
     static func registerBindings(in runtime: Runtime) {
         ICLBinding.register(in: runtime)
+        IntegratorBinding.register(in: runtime)
     }
 
     /// Every sandbox module: the host's own (the test API) and each API's emulator.
