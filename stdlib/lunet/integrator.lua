@@ -329,7 +329,7 @@ local function epoch_ms(text)
   return ((days * 24 + tonumber(h)) * 60 + tonumber(mi)) * 60000 + tonumber(s) * 1000 + ms
 end
 integrator._epoch_ms = epoch_ms
-integrator._member = core.member -- for tests
+integrator._member, integrator._link, integrator._clock = core.member, core.link, core.clock -- for tests
 
 --- jobs:list{ _flowId =, createdAt_gte =, status =, …, page_size = 100, limit = } → cursor, newest first
 -- Pages with createdAt_lte (the documented workaround: jobs have no paging
