@@ -112,7 +112,11 @@ State.__index = State
 
 --- integrator.connect(profile_or_options) → connection
 function integrator.connect(options)
-  local conn = core.connect(options)
+  local ok, conn = pcall(core.connect, options)
+  if not ok then -- a bad option: report it at the caller's line, not this one
+    if type(conn) == "string" then error((conn:gsub("^[^\n]-:%d+: ", "", 1)), 2) end
+    error(conn, 0)
+  end
   return setmetatable({
     _conn = conn,
     connections = setmetatable({ _conn = conn }, Connections),

@@ -32,12 +32,27 @@ public enum IntegratorBinding: APIDefinition {
     }
 
     public static func makeClient(_ options: ResolvedOptions, _ context: ConnectContext) throws -> APIClient {
-        let url = try baseURL(url: options.string("url"), region: options.string("region"))
+        // The one given with more weight wins (explicit > environment >
+        // profile): an explicit region beats INTEGRATOR_URL; at equal
+        // weight, url wins.
+        var urlText = options.string("url")
+        if let url = options["url"], let region = options["region"], rank(region.origin) > rank(url.origin) {
+            urlText = nil
+        }
+        let url = try baseURL(url: urlText, region: options.string("region"))
         guard let token = options.string("token"), !token.isEmpty else {
             throw ConfigError("integrator: option 'token' is required (an integrator.io API token; or INTEGRATOR_TOKEN)")
         }
         let auth = HeaderCredential.bearer(token, redactor: context.engine.redactor)
         return APIClient(api: .integrator, baseURL: url, engine: context.engine, auth: auth)
+    }
+
+    static func rank(_ origin: OptionOrigin) -> Int {
+        switch origin {
+        case .explicit: 3
+        case .environment: 2
+        case .profile: 1
+        }
     }
 
     /// `url` wins over `region`; a `url` without a path gets `/v1`; no
