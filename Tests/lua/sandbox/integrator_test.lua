@@ -431,4 +431,35 @@ describe("lunet.integrator", function()
       assert.has_error(function() celigo.state:put("k") end, "value must not be nil")
     end)
   end)
+
+  describe("help", function()
+    it("documents every public function and method with an example that compiles", function()
+      local doc = require "lunet.doc.integrator"
+      assert.equals("lunet.integrator", doc.module)
+      local entries = {}
+      for _, f in ipairs(doc.functions) do
+        entries[(f.of or "integrator") .. ":" .. f.name] = f
+        assert.truthy(load(f.example, "=" .. f.name .. " example"), "example of " .. f.name .. " does not compile")
+        assert.truthy(#f.doc > 10, f.name)
+      end
+      local classes = {
+        ["integrator.Connection"] = getmetatable(celigo).__index,
+        ["integrator.Connections"] = getmetatable(celigo.connections).__index,
+        ["integrator.Flows"] = getmetatable(celigo.flows).__index,
+        ["integrator.Jobs"] = getmetatable(celigo.jobs).__index,
+        ["integrator.State"] = getmetatable(celigo.state).__index,
+      }
+      local n = 0
+      for class, methods in pairs(classes) do
+        for name, fn in pairs(methods) do
+          if type(fn) == "function" and not name:find("^_") then
+            n = n + 1
+            assert.truthy(entries[class .. ":" .. name], class .. ":" .. name .. " is not documented")
+          end
+        end
+      end
+      assert.truthy(entries["integrator:connect"])
+      assert.equals(n + 1, #doc.functions)
+    end)
+  end)
 end)
