@@ -366,26 +366,32 @@ function Jobs:list(opts)
     start = { lte = opts.createdAt_lte, seen = {} },
     fetch = function(position, size)
       while true do
+        local limit = position.limit or size
         local q = {}
         for k, v in pairs(query) do q[k] = v end
-        q.createdAt_lte, q.limit = position.lte, size
+        q.createdAt_lte, q.limit = position.lte, limit
         local raw = conn:_call("jobs.list", nil, { query = q }) or {}
         local items = {}
         for _, job in ipairs(raw) do
           if not position.seen[job._id] then items[#items + 1] = job end
         end
-        if #raw < size then return { items = items, next = nil } end
+        if #raw < limit then return { items = items, next = nil } end
         local last = raw[#raw].createdAt
-        if #items == 0 then
-          -- A full page of jobs from one millisecond, all seen: step past it.
-          local ms = epoch_ms(last)
-          if ms == nil then return { items = items, next = nil } end
-          position = { lte = ms - 1, seen = {} }
-        else
+        if #items > 0 then
           local seen = {}
           if last == position.lte then for k in pairs(position.seen) do seen[k] = true end end
           for _, job in ipairs(raw) do if job.createdAt == last then seen[job._id] = true end end
           return { items = items, next = { lte = last, seen = seen } }
+        elseif limit < 1000 then
+          -- A full page of jobs already delivered, all from the boundary
+          -- millisecond: ask for a bigger page of it.
+          position = { lte = position.lte, seen = position.seen, limit = math.min(1000, limit * 2) }
+        else
+          -- More than 1000 jobs in one millisecond (the API's page maximum):
+          -- the rest of that millisecond cannot be reached; step past it.
+          local ms = epoch_ms(last)
+          if ms == nil then return { items = items, next = nil } end
+          position = { lte = ms - 1, seen = {} }
         end
       end
     end,

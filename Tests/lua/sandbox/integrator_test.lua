@@ -393,6 +393,47 @@ describe("lunet.integrator", function()
       assert.equals(10, #celigo.jobs:list{ _flowId = flow._id, status = "completed" }:collect())
     end)
 
+    it("delivers jobs sharing a millisecond across page boundaries exactly once", function()
+      -- A stand-in server (only jobs.list is called): 30 jobs, 12 of them
+      -- created in the same millisecond, answered newest first with
+      -- createdAt_lte and limit as integrator.io does.
+      local jobs = {}
+      for n = 1, 30 do
+        local ms = (n >= 10 and n <= 21) and 500 or (n < 10 and 900 + n or 100 + n)
+        jobs[n] = { _id = ("J%02d"):format(n), createdAt = ("2024-03-02T00:00:00.%03dZ"):format(ms) }
+      end
+      table.sort(jobs, function(a, b)
+        if a.createdAt ~= b.createdAt then return a.createdAt > b.createdAt end
+        return a._id < b._id
+      end)
+      local asked = {}
+      local fake = { _call = function(_, route, _, opts)
+        assert.equals("jobs.list", route)
+        local lte = opts.query.createdAt_lte and integrator._epoch_ms(opts.query.createdAt_lte)
+        asked[#asked + 1] = opts.query.limit
+        local out = {}
+        for _, job in ipairs(jobs) do
+          if #out < opts.query.limit and (lte == nil or integrator._epoch_ms(job.createdAt) <= lte) then
+            out[#out + 1] = job
+          end
+        end
+        return out
+      end }
+      local stand_in = setmetatable({ _conn = fake }, getmetatable(celigo.jobs))
+      local got = stand_in:list{ _flowId = "f", page_size = 5 }:collect()
+      local ids, seen = {}, {}
+      for i, job in ipairs(got) do
+        assert.falsy(seen[job._id], job._id .. " twice")
+        seen[job._id] = true
+        ids[i] = job._id
+      end
+      assert.equals(30, #got)
+      for i, job in ipairs(jobs) do assert.equals(job._id, ids[i]) end
+      local grew = false
+      for _, limit in ipairs(asked) do if limit > 5 then grew = true end end
+      assert.truthy(grew, "a page of already-delivered jobs asks for a bigger page")
+    end)
+
     it("needs an id or date filter before sending", function()
       clear_log()
       assert.has_error(function() celigo.jobs:list{ status = "running" } end,
