@@ -13,6 +13,7 @@ enum APIs {
         ICLBinding.register(in: runtime)
         IConectBinding.register(in: runtime)
         CoreDataBinding.register(in: runtime)
+        IntegratorBinding.register(in: runtime)
     }
 
     /// Every sandbox module: the host's own (the test API) and each API's emulator.

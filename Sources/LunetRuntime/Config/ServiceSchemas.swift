@@ -95,6 +95,7 @@ public struct ServiceSchema: Sendable {
         OptionSpec("token", secret: true, env: ["INTEGRATOR_TOKEN"]),
         OptionSpec("region", env: ["INTEGRATOR_REGION"]),
         OptionSpec("url", env: ["INTEGRATOR_URL"]),
+        OptionSpec("routes", .table),
         OptionSpec("timeout", .number),
         OptionSpec("retries", .integer),
     ])
