@@ -10,6 +10,7 @@ import LunetJSON
 ///     conn:_call(route, params, opts)            → decoded body (nil when empty), status
 ///     conn:_download(route, params, path, opts)  → { status=, bytes=, path= }
 ///     conn:_upload(route, params, parts, opts)   → decoded body, status
+///     conn:_upload_chunks(route, params, path, opts) → lunet.ChunkedUpload
 ///
 /// `route` names an entry of the API's route table, `params` fills its
 /// {placeholders}; `opts` takes query, body (a Lua value sent as JSON), text
@@ -35,6 +36,7 @@ public final class APIConnection {
         c.method("_call") { conn, call in try conn.callRoute(call) }
         c.method("_download") { conn, call in try conn.download(call) }
         c.method("_upload") { conn, call in try conn.upload(call) }
+        c.method("_upload_chunks") { conn, call in try conn.uploadChunks(call) }
         c.property("service") { .string(LuaString($0.service)) }
         c.property("url") { .string(LuaString($0.client.baseURL.absoluteString)) }
         c.property("profile") { $0.profile.map { .string(LuaString($0)) } ?? .nil }
@@ -141,6 +143,44 @@ public final class APIConnection {
             call.pushInteger(Int64(response.status))
             return 2
         }
+    }
+
+    // MARK: conn:_upload_chunks(route, params, path, opts)
+
+    /// A chunked upload of the file at `path` to `route` (see
+    /// `ChunkedUploadHandle`): opts take chunk_size (required), filename,
+    /// content_type, query, headers, label (of the progress line) and
+    /// progress_bar = false. Each chunk adds `chunk_index` and `chunk_count`
+    /// to the query. Sends nothing yet.
+    func uploadChunks(_ call: LuaCall) throws -> Int32 {
+        let (route, path) = try resolveRoute(call)
+        let file = try call.string(3)
+        let o = try call.options(
+            4, allowed: ["chunk_size", "filename", "content_type", "query", "headers", "label", "progress_bar"])
+        guard let chunkSize = try o.integer("chunk_size"), chunkSize > 0 else {
+            throw call.error("option 'chunk_size' must be a positive integer (bytes)")
+        }
+        var template = try buildRequest(call, route.method, path, o)
+        template.retry = .safe
+        let prepared = template
+        let upload: ChunkedUpload
+        do {
+            upload = try ChunkedUpload(
+                client: client, path: file, chunkSize: chunkSize, filename: try o.string("filename"),
+                contentType: try o.string("content_type") ?? "application/octet-stream"
+            ) { index, count in
+                var request = prepared
+                request.query += [QueryItem("chunk_index", String(index)), QueryItem("chunk_count", String(count))]
+                return request
+            }
+        } catch let error as ChunkedUploadError {
+            throw call.error(error.description)
+        }
+        let bar = (try o.bool("progress_bar") ?? true) && ChunkedUploadProgress.terminal
+        let progress = ChunkedUploadProgress(
+            label: try o.string("label") ?? upload.filename, total: upload.plan.size, enabled: bar)
+        call.push(ChunkedUploadHandle(upload: upload, progress: progress), as: ChunkedUploadHandle.luaClass)
+        return 1
     }
 
     // MARK: Reading Lua arguments (on the Lua thread, before waiting)
