@@ -81,24 +81,9 @@ public enum IConectAuth {
     }
 
     /// A route's URL below `identity_url`, honouring a profile's `routes`
-    /// override ("METHOD /path").
+    /// override ("METHOD /path"): the binding's one definition.
     public static func identityURL(_ options: ResolvedOptions, route: String) throws -> URL {
-        guard let base = options.string("identity_url") else {
-            throw ConfigError("iconect: option 'identity_url' is required (the identity provider's root; or ICONECT_IDENTITY_URL)")
-        }
-        guard let url = URL(string: base), url.scheme == "https" || url.scheme == "http" else {
-            throw ConfigError("iconect: option 'identity_url' must be an http(s) URL, got '\(base)'")
-        }
-        var path = IConectRoutes.table[route]!.path
-        if let spec = options["routes"]?.value.object?[route]?.string, let slash = spec.firstIndex(of: "/") {
-            path = String(spec[slash...])
-        }
-        var text = url.absoluteString
-        while text.hasSuffix("/") { text.removeLast() }
-        guard let full = URL(string: text + path) else {
-            throw ConfigError("iconect: cannot build the \(route) URL from identity_url '\(base)'")
-        }
-        return full
+        try IConectBinding.identityURL(route, options)
     }
 
     /// The sign-in `lunet login iconect` runs: authorize at
