@@ -10,7 +10,7 @@ struct Lunet: ParsableCommand {
             """,
         version: LunetVersion.string,
         subcommands: [
-            ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
+            ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self, SetupCommand.self,
         ],
         defaultSubcommand: ReplCommand.self
     )

@@ -271,6 +271,10 @@ function H.text(x)
     return lookup_name(x) or ("No help for '" .. x .. "'. help() lists the modules.")
   end
   local idx = H.index()
+  local meta = (debug and debug.getmetatable or getmetatable)(x)
+  if type(meta) == "table" and type(rawget(meta, "__help")) == "string" then
+    return lookup_name(rawget(meta, "__help")) or "No help for " .. rawget(meta, "__help")
+  end
   for _, doc in ipairs(idx.modules) do
     if package.loaded[doc.module] ~= nil and rawequal(package.loaded[doc.module], x) then return module_text(doc) end
   end

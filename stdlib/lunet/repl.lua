@@ -213,6 +213,77 @@ function Session:compile(text)
   return nil, original_err, incomplete(original_err)
 end
 
+-- A file (the startup file) compiled in the session's environment, its
+-- top-level locals kept like a typed chunk's.
+function Session:load_file(path)
+  local f, err = io.open(path, "r")
+  if not f then return nil, err end
+  local text = f:read("a")
+  f:close()
+  if text:sub(1, 1) == "#" then text = "--" .. text end
+  return load(M.rewrite_locals(text), "@" .. path, "t", self.env)
+end
+
+---------------------------------------------------------------------------
+-- Globals of the REPL (lua-api.md Conventions): the modules without their
+-- lunet. prefix, `lunet` (its fields and, lazily, lunet.X as lunet.X),
+-- help, and one connection per configured service. All are made on first
+-- use, so the prompt appears without loading anything.
+---------------------------------------------------------------------------
+
+M.MODULE_GLOBALS = { "json", "task", "http", "state", "log", "inspect", "paging", "icl", "iconect", "coredata", "integrator" }
+M.CONNECTIONS = { portal = "icl", ic = "iconect", cd = "coredata", celigo = "integrator" }
+
+local function need(module, global)
+  local ok, m = pcall(require, module)
+  if not ok then
+    error(global .. ": " .. module .. " is not available in this build of lunet ("
+      .. tostring(m):match("^[^\n]*") .. ")", 0)
+  end
+  return m
+end
+
+local function lunet_proxy()
+  local base = require "lunet"
+  local names = {}
+  for _, short in ipairs(M.MODULE_GLOBALS) do names[#names + 1] = short end
+  local proxy = {}
+  for k, v in pairs(base) do proxy[k] = v end
+  return setmetatable(proxy, {
+    __help = "lunet",
+    __fields = names,
+    __index = function(t, k)
+      if type(k) ~= "string" then return nil end
+      local ok, m = pcall(require, "lunet." .. k)
+      if ok then rawset(t, k, m); return m end
+      return nil
+    end,
+  })
+end
+
+-- repl.start{ color, width, services = { "icl", … } } → session with the
+-- globals installed; session.connections lists the connection globals.
+function M.start(options)
+  local session = M.new(options)
+  local loaders = { help = function() return require "lunet.help" end, lunet = lunet_proxy }
+  for _, short in ipairs(M.MODULE_GLOBALS) do
+    loaders[short] = function() return need("lunet." .. short, short) end
+  end
+  local connected = {}
+  for _, service in ipairs(options.services or {}) do
+    for global, s in pairs(M.CONNECTIONS) do
+      if s == service then
+        loaders[global] = function() return need("lunet." .. service, global).connect() end
+        connected[#connected + 1] = global
+      end
+    end
+  end
+  table.sort(connected)
+  session.connections = connected
+  session:lazy_globals(loaders)
+  return session
+end
+
 ---------------------------------------------------------------------------
 -- Printing
 ---------------------------------------------------------------------------
