@@ -367,7 +367,8 @@ local function record_columns(t)
       end
     end
   end
-  -- columns that matter: scalar in at least half the rows; identifiers first
+  -- columns that matter: scalar in at least half the rows; identifiers
+  -- first, then by name (key order in a Lua table is arbitrary)
   local PREFERRED = { id = 1, _id = 1, key = 2, externalId = 2, contentItemId = 3, name = 4, title = 4, Title = 4 }
   local cols = {}
   for i, k in ipairs(order) do
@@ -376,7 +377,7 @@ local function record_columns(t)
   if #cols == 0 then return nil end
   table.sort(cols, function(a, b)
     if a.rank ~= b.rank then return a.rank < b.rank end
-    return a.seen < b.seen
+    return a.name < b.name
   end)
   local names = {}
   for i, c in ipairs(cols) do names[i] = c.name end
