@@ -132,7 +132,7 @@ end
 
 local function first_sentence(text)
   text = text or ""
-  return text:match("^(.-%.)%s") or text:match("^[^\n]*")
+  return text:match("^(.-[%.!?])%s+%u") or text:match("^[^\n]*")
 end
 
 local function receiver(of)
@@ -224,7 +224,9 @@ local function overview()
     "Modules (also REPL globals without the lunet. prefix):",
   }
   for _, doc in ipairs(idx.modules) do
-    out[#out + 1] = "  " .. string.format("%-18s", doc.module) .. first_sentence(doc.doc)
+    local line = "  " .. string.format("%-18s", doc.module) .. first_sentence(doc.doc)
+    if utf8.len(line) and utf8.len(line) > 100 then line = line:sub(1, utf8.offset(line, 99) - 1) .. "…" end
+    out[#out + 1] = line
   end
   out[#out + 1] = "REPL: `_` is the last result, a trailing `;` prints nothing, Tab completes,"
   out[#out + 1] = "Ctrl-C stops a running call, Ctrl-D exits. inspect(x) prints any value in full."

@@ -236,11 +236,23 @@ M.CONNECTIONS = { portal = "icl", ic = "iconect", cd = "coredata", celigo = "int
 
 local function need(module, global)
   local ok, m = pcall(require, module)
-  if not ok then
-    error(global .. ": " .. module .. " is not available in this build of lunet ("
-      .. tostring(m):match("^[^\n]*") .. ")", 0)
+  if ok then return m end
+  local message = tostring(m)
+  if message:find("^module '" .. module:gsub("%p", "%%%0") .. "' not found") then
+    error(global .. ": " .. module .. " is not in this build of lunet", 0)
   end
-  return m
+  error(global .. ": cannot load " .. module .. ": " .. message, 0)
+end
+
+-- A module is available when it is preloaded (bindings, host modules) or
+-- one of the searchers finds it, without running it.
+local function available(module)
+  if package.loaded[module] ~= nil or package.preload[module] ~= nil then return true end
+  for _, searcher in ipairs(package.searchers) do
+    local ok, loader = pcall(searcher, module)
+    if ok and type(loader) == "function" then return true end
+  end
+  return false
 end
 
 local function lunet_proxy()
@@ -262,7 +274,8 @@ local function lunet_proxy()
 end
 
 -- repl.start{ color, width, services = { "icl", … } } → session with the
--- globals installed; session.connections lists the connection globals.
+-- globals installed; session.connections lists the connection globals whose
+-- binding is in this build (the others are defined too and say it is missing).
 function M.start(options)
   local session = M.new(options)
   local loaders = { help = function() return require "lunet.help" end, lunet = lunet_proxy }
@@ -274,7 +287,7 @@ function M.start(options)
     for global, s in pairs(M.CONNECTIONS) do
       if s == service then
         loaders[global] = function() return need("lunet." .. service, global).connect() end
-        connected[#connected + 1] = global
+        if available("lunet." .. service) then connected[#connected + 1] = global end
       end
     end
   end
