@@ -102,6 +102,13 @@ struct ReplTerminalTests {
             let elapsed = Date().timeIntervalSince(start)
             term.type("'still here'")
             #expect(term.waitFor("\"still here\""))
+            // a busy Lua loop stops too (the interrupt hook)
+            term.type("local n = 0; while true do n = n + 1 end")
+            Thread.sleep(forTimeInterval: 0.5)
+            term.send("\u{3}")
+            #expect(term.waitFor("interrupted", count: 2))
+            term.type("n > 0")
+            #expect(term.waitFor("\ntrue\n"))
             // Ctrl-C at the prompt clears the line, the REPL goes on
             term.send("this is not run")
             Thread.sleep(forTimeInterval: 0.2)
