@@ -136,6 +136,7 @@ final class ReplSession {
         lunet_flush_stdout()
         while let chunk = readChunk() {
             editor.remember(chunk)
+            editor.save()  // after every chunk: a killed session keeps its history
             evaluate(chunk)
         }
         print()
@@ -149,7 +150,7 @@ final class ReplSession {
             switch editor.readLine(prompt: "> ") {
             case .end: return nil
             case .interrupted:
-                print("^C")
+                print("^C")  // the line is dropped (libedit does not echo it)
                 continue
             case .line(let first):
                 var text = first
