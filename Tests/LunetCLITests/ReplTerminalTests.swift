@@ -233,6 +233,30 @@ struct ReplTerminalTests {
         #expect(text.contains(": portal"), "banner lists the globals: \(text)")
     }
 
+    @Test func profileGlobalsAreTheServicesTheProfileConfigures() async throws {
+        let (dir, env) = try Self.home()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appending(path: "config/lunet/config.lua")
+        try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try """
+            return { profiles = {
+              dev = { icl = { url = "https://dev.portal.invalid", token = "dev-token" } },
+              other = { coredata = { url = "https://cd.invalid", user = "u", key = "k" } },
+            } }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let text = try await ReplTerminal.session(["repl", "--profile", "dev"], environment: env) { term in
+            #expect(term.waitFor("Ctrl-D exits"))
+            // lazily: nothing is sent until a call, so the invalid host does not matter
+            term.type("portal")
+            #expect(term.waitFor("<icl connection https://dev.portal.invalid"))
+            term.type("cd")
+            #expect(term.waitFor("\nnil\n"))
+            return term.text
+        }
+        #expect(text.contains("· profile dev: portal ·"), "banner: \(text)")
+        #expect(text.contains("profile=dev>"), "\(text)")
+    }
+
     @Test func colourOnlyWithoutNoColor() async throws {
         let (dir, env) = try Self.home()
         defer { try? FileManager.default.removeItem(at: dir) }
