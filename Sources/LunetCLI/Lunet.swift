@@ -11,7 +11,7 @@ struct Lunet: ParsableCommand {
         version: LunetVersion.string,
         subcommands: [
             ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
-            LoginCommand.self,
+            LoginCommand.self, SetupCommand.self,
         ],
         defaultSubcommand: ReplCommand.self
     )

@@ -39,6 +39,7 @@ final class Session {
     init(_ options: SessionOptions, scriptDirectory: String?, scriptName: String?) throws(ExitCode) {
         printStats = options.stats
         runtime = Runtime(scriptDirectory: scriptDirectory)
+        StdlibIndex.install(in: runtime)
         APIs.registerBindings(in: runtime)
         runtime.bindings.trace = options.trace
         do {

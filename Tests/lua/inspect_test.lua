@@ -449,3 +449,14 @@ describe("values", function()
     assert.equals(ESC .. "[36m1" .. ESC .. "[0m\tnil", (inspect.values_with({ color = true }, 2, 1, nil):gsub(ESC .. "%[35mnil" .. ESC .. "%[0m", "nil")))
   end)
 end)
+
+describe("is_sensitive_key", function()
+  it("names the keys whose values are redacted", function()
+    for _, k in ipairs({ "password", "client_secret", "Access-Token", "apiKey", "api_key", "Authorization", "db_password" }) do
+      assert.truthy(inspect.is_sensitive_key(k), k)
+    end
+    for _, k in ipairs({ "name", "tokens_used", "secretary", 1, true }) do
+      assert.falsy(inspect.is_sensitive_key(k), tostring(k))
+    end
+  end)
+end)

@@ -284,6 +284,8 @@ local function is_sensitive_key(k)
     or name:sub(-8) == "password" or name:sub(-6) == "secret" or name:sub(-5) == "token"
 end
 
+M.is_sensitive_key = is_sensitive_key
+
 local REDACTED = '"' .. ("\u{2022}"):rep(4) .. '"'
 
 local function should_redact(st, key, value)
