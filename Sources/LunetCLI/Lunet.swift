@@ -11,6 +11,7 @@ struct Lunet: ParsableCommand {
         version: LunetVersion.string,
         subcommands: [
             ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
+            TestCommand.self,
         ],
         defaultSubcommand: ReplCommand.self
     )
