@@ -34,12 +34,54 @@ local function full_name(node)
   return table.concat(parts, " ")
 end
 
+-- Why a Lua pattern is malformed (nil when it is fine): string.find only
+-- notices some mistakes when the match gets that far.
+function M.pattern_error(p)
+  local i, depth, n = 1, 0, #p
+  while i <= n do
+    local c = p:sub(i, i)
+    if c == "%" then
+      local d = p:sub(i + 1, i + 1)
+      if d == "" then return "malformed pattern (ends with '%')" end
+      if d == "b" then
+        if i + 3 > n then return "missing arguments to '%b'" end
+        i = i + 4
+      elseif d == "f" then
+        if p:sub(i + 2, i + 2) ~= "[" then return "missing '[' after '%f' in pattern" end
+        i = i + 2
+      else
+        i = i + 2
+      end
+    elseif c == "[" then
+      local j = i + 1
+      if p:sub(j, j) == "^" then j = j + 1 end
+      repeat
+        if j > n then return "malformed pattern (missing ']')" end
+        local e = p:sub(j, j)
+        j = j + (e == "%" and 2 or 1)
+      until p:sub(j, j) == "]"
+      i = j + 1
+    else
+      if c == "(" then depth = depth + 1
+      elseif c == ")" then
+        depth = depth - 1
+        if depth < 0 then return "invalid pattern capture (unmatched ')')" end
+      end
+      i = i + 1
+    end
+  end
+  if depth > 0 then return "unfinished capture (missing ')')" end
+  local ok, err = pcall(string.find, "", p)
+  if not ok then return (tostring(err):gsub("^.-:%d+: ", "")) end
+  return nil
+end
+
 function M.run_file(path, options)
   options = options or {}
   local filter = options.filter
   if filter then
-    local ok, err = pcall(string.find, "", filter)
-    if not ok then return { usage_error = "--filter " .. string.format("%q", filter) .. ": " .. tostring(err) } end
+    local err = M.pattern_error(filter)
+    if err then return { usage_error = "--filter " .. string.format("%q", filter) .. ": " .. err } end
   end
   local source = "@" .. path
   local results = {}
