@@ -162,7 +162,10 @@ struct TestFileRun {
         """
 
     func run() throws(ExitCode) -> Outcome {
-        let context = try Session(session, scriptDirectory: nil, scriptName: file.path)
+        var dirs = [(file.path as NSString).deletingLastPathComponent]
+        if dirs[0].isEmpty { dirs[0] = "." }
+        if file.root != dirs[0] { dirs.append(file.root) }
+        let context = try Session(session, scriptDirectory: dirs[0], scriptName: file.path)
         defer { context.close() }
         let runtime = context.runtime
         runtime.setArguments(script: file.path, [])
@@ -181,9 +184,6 @@ struct TestFileRun {
         }
         defer { timer?.cancel() }
 
-        var dirs = [(file.path as NSString).deletingLastPathComponent]
-        if dirs[0].isEmpty { dirs[0] = "." }
-        if file.root != dirs[0] { dirs.append(file.root) }
         let base = lua.top
         defer { lua.top = base }
         do {
