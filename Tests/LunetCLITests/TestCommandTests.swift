@@ -338,4 +338,42 @@ struct TestCommandTests {
         let without = try await Self.run([], files: ["icl_spec.lua": spec])
         #expect(without.status == 1)
     }
+
+    @Test func timeoutStopsTheRunWith124() async throws {
+        let r = try await Self.run(["--timeout", "0.5"], files: [
+            "a_spec.lua": "it('finishes', function() end)",
+            "b_spec.lua": "it('loops', function() while true do end end)",
+        ])
+        #expect(r.status == 124, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("timeout: tests stopped after 0.5 s (--timeout 0.5)"), "\(r.stderr)")
+        #expect(r.stdout == "1 passed, 0 failed\n")
+    }
+
+    /// Lunet's own busted-style suites run unchanged under `lunet test`.
+    @Test func lunetsOwnLuaSuitesRunUnchanged() async throws {
+        let dir = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["XDG_STATE_HOME": dir.path, "XDG_CONFIG_HOME": dir.path, "LUNET_CONFIG": ""]
+        let names = try FileManager.default.contentsOfDirectory(atPath: LunetProcess.root.appending(path: "Tests/lua").path)
+            .filter { $0.hasSuffix("_test.lua") }.sorted().map { "Tests/lua/" + $0 }
+        let plain = try await LunetProcess.run(["test"] + names, environment: env, directory: LunetProcess.root)
+        #expect(plain.status == 0, "\(plain.stdout.suffix(3000))")
+        #expect(plain.stdout.hasSuffix(" passed, 0 failed\n"))
+        // One sandbox suite (all of them run in SandboxLuaSuiteTests; icl_errors alone waits ~30 s on retries).
+        let sandbox = try await LunetProcess.run(
+            ["test", "--sandbox", "Tests/lua/sandbox/icl_test.lua"], environment: env, directory: LunetProcess.root)
+        #expect(sandbox.status == 0, "\(sandbox.stdout.suffix(3000))")
+        #expect(sandbox.stdout.hasSuffix(" passed, 0 failed\n"))
+        #expect(!sandbox.stdout.hasPrefix("0 passed"))
+    }
+
+    @Test func declaringInsideATestIsAnError() async throws {
+        let r = try await Self.run([], files: ["nest_spec.lua": """
+            describe("outer", function()
+              it("nests", function() it("inner", function() end) end)
+            end)
+            """])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("ERROR nest_spec.lua:2: outer nests\n  nest_spec.lua:2: it() cannot be called inside a test (in 'outer nests')"), "\(r.stdout)")
+    }
 }
