@@ -10,7 +10,7 @@ struct TestCommand: ParsableCommand {
         abstract: "Run Lua test files (*_test.lua, *_spec.lua) with a busted-compatible API.",
         discussion: """
             PATHs are files or folders (searched recursively, skipping hidden folders, \
-            lua_modules and node_modules); without PATH the current folder. Each file runs \
+            lua_modules, node_modules and symbolic links to folders); without PATH the current folder. Each file runs \
             in a fresh Lua state. `require` finds modules beside the test file and in the \
             PATH it was found under. Exit codes: 0 all passed, 1 a test failed, 2 usage error \
             (also: no test file found), 124 --timeout, 130 interrupted.
@@ -116,7 +116,9 @@ struct TestDiscovery {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
-                if !skippedFolders.contains(name) { walk(path, into: &found) }
+                // symbolic links to folders are not followed (no loops)
+                let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+                if !skippedFolders.contains(name) && !isLink { walk(path, into: &found) }
             } else if isTestFile(name) {
                 found.append(path)
             }

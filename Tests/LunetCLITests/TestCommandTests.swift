@@ -376,4 +376,37 @@ struct TestCommandTests {
         #expect(r.status == 1)
         #expect(r.stdout.contains("ERROR nest_spec.lua:2: outer nests\n  nest_spec.lua:2: it() cannot be called inside a test (in 'outer nests')"), "\(r.stdout)")
     }
+
+    @Test func aFailedTaskNobodyWaitedForFailsItsFile() async throws {
+        let r = try await Self.run([], files: ["task_spec.lua": """
+            local task = require "lunet.task"
+            it("spawns and forgets", function() task.spawn(function() error("lost work") end) end)
+            """])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("ERROR task_spec.lua: task_spec.lua\n  task "), "\(r.stdout)")
+        #expect(r.stdout.contains("failed with nobody waiting for it: task_spec.lua:2: lost work"), "\(r.stdout)")
+    }
+
+    @Test func skipsHiddenFoldersLuaModulesAndFolderLinks() async throws {
+        let dir = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try dir.write("it('runs', function() end)", to: "spec/a_spec.lua")
+        try dir.write("error('must not run')", to: ".git/hook_spec.lua")
+        try dir.write("error('must not run')", to: "lua_modules/share/lua/5.4/x_spec.lua")
+        try FileManager.default.createSymbolicLink(atPath: dir.appending(path: "spec/loop").path, withDestinationPath: dir.path)
+        let r = try await LunetProcess.run(["test"], directory: dir)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout == "1 passed, 0 failed\n")
+    }
+
+    @Test func interruptStopsTheRunWith130() async throws {
+        let dir = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try dir.write("it('loops', function() while true do end end)", to: "loop_spec.lua")
+        try dir.write("it('never reached', function() end)", to: "z_spec.lua")
+        let r = try await LunetProcess.run(["test"], directory: dir, signalAfter: 1)
+        #expect(r.status == 130, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.hasPrefix("lunet: interrupted"), "\(r.stderr)")
+        #expect(!r.stdout.contains("1 passed"))
+    }
 }
