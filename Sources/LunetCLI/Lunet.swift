@@ -11,7 +11,8 @@ struct Lunet: ParsableCommand {
         version: LunetVersion.string,
         subcommands: [
             ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
-            LoginCommand.self, SetupCommand.self,
+            ReplCommand.self, RunCommand.self, TestCommand.self, SandboxCommand.self, StateCommand.self,
+            ProfilesCommand.self, LoginCommand.self, SetupCommand.self,
         ],
         defaultSubcommand: ReplCommand.self
     )

@@ -1,0 +1,85 @@
+return {
+  module = "lunet.test",
+  doc = "The busted-compatible test API of `lunet test` (docs/libraries.md). `lunet test` runs each *_test.lua / *_spec.lua file in a fresh Lua state where these functions are globals (also `require \"busted\"`, `\"luassert\"`, `\"luassert.spy\"`, `\"luassert.stub\"`, `\"luassert.match\"`). Files declare blocks and tests; the tests run after the file has loaded.",
+  classes = {
+    { name = "lunet.Spy", doc = "A callable that records its calls (spy.new, spy.on, stub). Spies made by spy.on and stub are reverted after each test.",
+      fields = { { name = "calls", type = "{vals:table}[]", doc = "One entry per call; vals holds the arguments (vals.n their count)." },
+                 { name = "returnvals", type = "table[]", doc = "What each call returned (n = count)." } } },
+    { name = "lunet.test.Result", doc = "One test's outcome, as run_file returns it.",
+      fields = { { name = "name", type = "string", doc = "\"describe … it\" joined by spaces." },
+                 { name = "status", type = "\"passed\"|\"failed\"|\"error\"|\"skipped\"" },
+                 { name = "message", type = "string?" }, { name = "where", type = "string?", doc = "file:line in the test file." },
+                 { name = "trace", type = "string?" }, { name = "time", type = "number", doc = "CPU seconds." } } },
+  },
+  functions = {
+    { name = "describe", params = { { name = "name", type = "string" }, { name = "body", type = "fun()" } },
+      doc = "Declare a block of tests (global). The body runs at once, declaring tests, hooks and nested blocks; an error in it fails the block. Aliases: context, insulate, expose.",
+      example = [[describe("pipeline", function()
+  it("adds", function() assert.equals(4, 2 + 2) end)
+end)]] },
+    { name = "it", params = { { name = "name", type = "string" }, { name = "body", type = "fun()?" } },
+      doc = "Declare a test (global); without a body it is pending. Aliases: test, spec.",
+      example = [[it("rejects bad input", function() assert.has_error(function() error("bad") end, "bad") end)]] },
+    { name = "pending", params = { { name = "name", type = "string" } },
+      doc = "Declare a skipped test; inside a running test, mark it skipped and stop it.",
+      example = [[pending("needs the sandbox")]] },
+    { name = "before_each", params = { { name = "fn", type = "fun()" } },
+      doc = "Run fn before each test of the block and nested blocks (outermost first).",
+      example = [[before_each(function() items = {} end)]] },
+    { name = "after_each", params = { { name = "fn", type = "fun()" } },
+      doc = "Run fn after each test of the block (innermost first), also after a failure.",
+      example = [[after_each(function() os.remove("out.json") end)]] },
+    { name = "setup", params = { { name = "fn", type = "fun()" } },
+      doc = "Run fn once before the first test of the block (only if one runs); a failure fails every test of the block. Aliases: lazy_setup, strict_setup.",
+      example = [[setup(function() conn = require("lunet.icl").connect() end)]] },
+    { name = "teardown", params = { { name = "fn", type = "fun()" } },
+      doc = "Run fn once after the block's tests. Aliases: lazy_teardown, strict_teardown.",
+      example = [[teardown(function() os.remove("scratch.db") end)]] },
+    { name = "finally", params = { { name = "fn", type = "fun()" } },
+      doc = "Inside a test: run fn when the test ends, passed or not.",
+      example = [[it("cleans up", function() local f = io.tmpfile(); finally(function() f:close() end) end)]] },
+    { name = "assert", params = { { name = "value", type = "any" }, { name = "message", type = "string?" } },
+      returns = { { type = "any" } },
+      doc = "Plain assert, and the table of assertions: equals, same (deep, failure lists the differences), truthy, falsy, is_true, is_false, is_nil, is_string/number/table/function/boolean/userdata, near, matches, has_error(fn, message|substring|table), error_matches(fn, pattern), has_no.errors(fn), fail(msg), spy(s).was.called(n)/called_with(…). Modifiers is/are/was/has/does; not/no negate (assert.is_not.equal, assert.has_no.errors). A last extra argument is a message.",
+      example = [[assert.are.same({ a = 1 }, { a = 1 })
+assert.is_not.equal(1, 2)
+assert.error_matches(function() error("code 42") end, "code %d+")]] },
+    { name = "spy.new", params = { { name = "fn", type = "function?" } }, returns = { { type = "lunet.Spy" } },
+      doc = "A spy calling fn (or nothing) and recording each call.",
+      example = [[local s = spy.new(function(x) return x * 2 end)
+s(2)
+assert.spy(s).was.called_with(2)]] },
+    { name = "spy.on", params = { { name = "object", type = "table" }, { name = "name", type = "string" } }, returns = { { type = "lunet.Spy" } },
+      doc = "Replace object[name] by a spy that still calls the original; reverted after the test.",
+      example = [[local t = { f = function() return 1 end }
+local s = spy.on(t, "f")
+t.f()
+assert.spy(s).was.called(1)]] },
+    { name = "stub", params = { { name = "object", type = "table" }, { name = "name", type = "string" }, { name = "...", type = "any", doc = "values the stub returns" } },
+      returns = { { type = "lunet.Spy" } },
+      doc = "Replace object[name] by a spy that does not call the original and returns the given values (s:returns(…), s:invokes(fn) change that); reverted after the test.",
+      example = [[local t = { now = os.time }
+stub(t, "now", 0)
+assert.equals(0, t.now())]] },
+    { name = "called", of = "lunet.Spy", params = { { name = "times", type = "integer?" } }, returns = { { type = "boolean" } },
+      doc = "Whether the spy was called (exactly times times).", example = [[local s = spy.new(); s(); print(s:called(1))]] },
+    { name = "called_with", of = "lunet.Spy", params = { { name = "...", type = "any" } }, returns = { { type = "boolean" } },
+      doc = "Whether some call had these arguments (deep comparison; match._ matches anything).",
+      example = [[local s = spy.new(); s(1, { a = 2 }); print(s:called_with(1, { a = 2 }))]] },
+    { name = "returned_with", of = "lunet.Spy", params = { { name = "...", type = "any" } }, returns = { { type = "boolean" } },
+      doc = "Whether some call returned these values.", example = [[local s = spy.new(function() return 5 end); s(); print(s:returned_with(5))]] },
+    { name = "returns", of = "lunet.Spy", params = { { name = "...", type = "any" } }, returns = { { type = "lunet.Spy" } },
+      doc = "Make the spy return these values.", example = [[local s = spy.new():returns(1, 2); print(s())]] },
+    { name = "invokes", of = "lunet.Spy", params = { { name = "fn", type = "function" } }, returns = { { type = "lunet.Spy" } },
+      doc = "Make the spy call fn instead.", example = [[local s = spy.new():invokes(function(x) return -x end); print(s(3))]] },
+    { name = "clear", of = "lunet.Spy", returns = { { type = "lunet.Spy" } },
+      doc = "Forget the recorded calls.", example = [[local s = spy.new(); s(); s:clear(); print(#s.calls)]] },
+    { name = "revert", of = "lunet.Spy", returns = { { type = "function?" } },
+      doc = "Put the original function back (spy.on, stub).", example = [[local t = { f = print }; stub(t, "f"):revert()]] },
+    { name = "run_file", params = { { name = "path", type = "string" }, { name = "options", type = "{filter:string?}?" } },
+      returns = { { type = "{tests:lunet.test.Result[], usage_error:string?}" } },
+      doc = "Run one test file in this Lua state (what `lunet test` does per file, in a fresh state) and return its results. Installs the test API as globals.",
+      example = [[local r = require("lunet.test").run_file("spec/pipeline_spec.lua", { filter = "limit" })
+for _, t in ipairs(r.tests) do print(t.status, t.name) end]] },
+  },
+}
