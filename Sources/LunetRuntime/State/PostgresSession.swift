@@ -107,6 +107,7 @@ actor PostgresSession {
         } catch {
             throw StateError.unavailable(location: url.redacted, reason: reason(error, url))
         }
+        keepSocketsFromChildren()
         do {
             try await connection.query("SET synchronous_commit = on", logger: logger)
             try await connection.query("SET application_name = 'lunet'", logger: logger)
@@ -115,6 +116,27 @@ actor PostgresSession {
             throw StateError.unavailable(location: url.redacted, reason: reason(error, url))
         }
         return connection
+    }
+
+    /// SwiftNIO opens sockets without close-on-exec, so a child started
+    /// by `os.execute` would inherit the connection and keep a killed
+    /// run's lock alive for as long as the child lives. Mark every socket
+    /// (beyond stdin/out/err) close-on-exec once the connection is up. A
+    /// child forked by another task during the connect itself can still
+    /// inherit it; `--lock` connects before the script starts.
+    static func keepSocketsFromChildren() {
+        var descriptors: [Int32] = []
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            descriptors = names.compactMap(Int32.init)
+        } else {
+            descriptors = Array(3..<min(Int32(getdtablesize()), 4096))
+        }
+        for fd in descriptors where fd > 2 {
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     private static func tls(_ mode: PostgresURL.TLSMode) throws -> PostgresConnection.Configuration.TLS {
