@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real PostgreSQL server for tests: `scripts/pg-test-server` (which
 /// installs Debian's postgresql when missing) run once per test process, on
@@ -135,4 +136,27 @@ private final class NSLockedValue<Value>: @unchecked Sendable {
     private var value: Value
     init(_ value: Value) { self.value = value }
     func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
+}
+
+/// The stores the CLI state and lock tests run against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    /// A new, empty store: a file under `directory`, or a fresh database
+    /// on the test server. The value for LUNET_STATE.
+    func freshLocation(in directory: URL) async throws -> String {
+        switch self {
+        case .sqlite: directory.path + "/state/lunet/state.db"
+        case .postgres: try await PostgresTestServer.shared.freshDatabase()
+        }
+    }
+
+    /// How `lunet` shows the location (the password masked).
+    static func shown(_ location: String) -> String {
+        guard location.hasPrefix("postgres://"), let at = location.lastIndex(of: "@"),
+            let colon = location[location.index(location.startIndex, offsetBy: 11)..<at].firstIndex(of: ":")
+        else { return location }
+        return String(location[...colon]) + "••••" + String(location[at...])
+    }
 }
