@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LunetRuntime
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop the script after SECONDS (exit code 124).", valueName: "SECONDS"))
     var timeout: Double?
 
+    @Option(help: ArgumentHelp(
+        "Refuse to start (exit code 3) while another run holds lock NAME; released when this run ends, also on a crash.",
+        valueName: "NAME"))
+    var lock: String?
+
     @OptionGroup var session: SessionOptions
 
     @Argument(parsing: .captureForPassthrough, help: "The script (or - for standard input) and its arguments.")
@@ -28,6 +34,7 @@ struct RunCommand: ParsableCommand {
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
         }
+        if let lock, let problem = RunLock.problem(lock) { throw ValidationError(problem) }
         if code == nil && scriptAndArguments.isEmpty {
             throw ValidationError("missing SCRIPT (a file, '-' for standard input, or -e CODE)")
         }
@@ -42,7 +49,28 @@ struct RunCommand: ParsableCommand {
             let path = arguments.removeFirst()
             script = path == "-" ? .standardInput : .file(path)
         }
+        let held = try lock.map(Self.takeLock)
+        defer { held?.release() }
         let status = ScriptRunner(timeout: timeout, session: session).run(script, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Take `--lock NAME` in the state store, or exit with 3 naming the holder.
+    private static func takeLock(_ name: String) throws -> any StateLock {
+        let store = try StateCommand.openStore(override: nil)
+        let outcome: RunLock.Outcome
+        do {
+            outcome = try blockingAwait { try await RunLock.acquire(name, in: store) }
+        } catch {
+            Diagnostics.error("--lock \(name): \(error)")
+            throw ExitCode(ExitStatus.scriptError)
+        }
+        switch outcome {
+        case .acquired(let lock):
+            return lock
+        case .held(let holder):
+            Diagnostics.error(RunLock.heldMessage(name, holder: holder, location: store.location))
+            throw ExitCode(ExitStatus.lockHeld)
+        }
     }
 }

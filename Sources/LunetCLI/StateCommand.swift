@@ -19,26 +19,33 @@ struct StateCommand: ParsableCommand {
     struct Location: ParsableArguments {
         @Option(
             name: .customLong("state"),
-            help: ArgumentHelp("Use the store at PATH (a file or sqlite:PATH).", valueName: "PATH"))
+            help: ArgumentHelp("Use the store at PATH (a file, sqlite:PATH or postgres://…).", valueName: "PATH"))
         var path: String?
 
         func open() throws -> any StateStore {
-            let environment = ProcessInfo.processInfo.environment
-            do {
-                let location: StateLocation
-                if path != nil || !(environment["LUNET_STATE"] ?? "").isEmpty {
-                    location = try StateLocation.resolve(override: path, environment: environment)
-                } else {
-                    location = try Configuration.load(environment: environment).stateLocation()
-                }
-                return try location.open()
-            } catch let error as ConfigError {
-                Diagnostics.error(error.message)
-                throw ExitCode(ExitStatus.usage)
-            } catch {
-                Diagnostics.error("\(error)")
-                throw ExitCode(ExitStatus.scriptError)
+            try StateCommand.openStore(override: path)
+        }
+    }
+
+    /// The store as `lunet state` and `lunet run --lock` find it: `override`
+    /// (--state), else $LUNET_STATE, else the config file's `state`, else the
+    /// default file. Configuration errors exit with 2, others with 1.
+    static func openStore(override path: String?) throws -> any StateStore {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let location: StateLocation
+            if path != nil || !(environment["LUNET_STATE"] ?? "").isEmpty {
+                location = try StateLocation.resolve(override: path, environment: environment)
+            } else {
+                location = try Configuration.load(environment: environment).stateLocation()
             }
+            return try location.open()
+        } catch let error as ConfigError {
+            Diagnostics.error(error.message)
+            throw ExitCode(ExitStatus.usage)
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode(ExitStatus.scriptError)
         }
     }
 

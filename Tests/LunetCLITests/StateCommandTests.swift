@@ -19,8 +19,16 @@ struct StateCommandTests {
         try await LunetProcess.run(arguments, environment: environment.merging(extra) { $1 })
     }
 
-    @Test func setGetDeleteRoundTrip() async throws {
+    /// `lunet` with LUNET_STATE pointing at a fresh store of `kind`.
+    func lunet(_ kind: StoreKind) async throws -> (location: String, run: @Sendable ([String]) async throws -> LunetProcess.Result) {
+        let location = try await kind.freshLocation(in: dir)
+        let environment = self.environment.merging(["LUNET_STATE": location]) { $1 }
+        return (location, { arguments in try await LunetProcess.run(arguments, environment: environment) })
+    }
+
+    @Test(arguments: StoreKind.allCases) func setGetDeleteRoundTrip(_ kind: StoreKind) async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
+        let (location, lunet) = try await lunet(kind)
         #expect(try await lunet(["state", "set", "feed/buildings", #"{"token": "t-1", "pages": [1, 2]}"#]).status == 0)
         let got = try await lunet(["state", "get", "feed/buildings"])
         #expect(got.status == 0)
@@ -28,14 +36,15 @@ struct StateCommandTests {
         #expect(try await lunet(["state", "delete", "feed/buildings"]).status == 0)
         let gone = try await lunet(["state", "get", "feed/buildings"])
         #expect(gone.status == 1)
-        #expect(gone.stderr == "lunet: state: no key 'feed/buildings' in \(database)\n")
+        #expect(gone.stderr == "lunet: state: no key 'feed/buildings' in \(StoreKind.shown(location))\n")
         let deleteAgain = try await lunet(["state", "delete", "feed/buildings"])
         #expect(deleteAgain.status == 1)
         #expect(deleteAgain.stderr.contains("no key 'feed/buildings'"))
     }
 
-    @Test func valuesThatAreNotJSONAreStoredAsStrings() async throws {
+    @Test(arguments: StoreKind.allCases) func valuesThatAreNotJSONAreStoredAsStrings(_ kind: StoreKind) async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, lunet) = try await lunet(kind)
         _ = try await lunet(["state", "set", "a", "buildings"])
         _ = try await lunet(["state", "set", "b", "42"])
         _ = try await lunet(["state", "set", "c", #""42""#])
@@ -48,8 +57,9 @@ struct StateCommandTests {
         #expect(script.stdout == "integer\tbuildings\t{not json\n")
     }
 
-    @Test func listShowsKeysUpdateTimesAndPreviews() async throws {
+    @Test(arguments: StoreKind.allCases) func listShowsKeysUpdateTimesAndPreviews(_ kind: StoreKind) async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, lunet) = try await lunet(kind)
         _ = try await lunet(["state", "set", "feed/b", "1"])
         _ = try await lunet(["state", "set", "feed/a", String(repeating: "x", count: 100)])
         _ = try await lunet(["state", "set", "other", "true"])
@@ -93,10 +103,9 @@ struct StateCommandTests {
 
     @Test func configurationErrorsExitWithTwo() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
-        let postgres = try await lunet(["state", "list"], ["LUNET_STATE": "postgres://lunet:hunter2@db/lunet"])
-        #expect(postgres.status == 2)
-        #expect(postgres.stderr.contains("PostgreSQL state stores are not yet supported"))
-        #expect(!postgres.stderr.contains("hunter2"))
+        let badURL = try await lunet(["state", "list"], ["LUNET_STATE": "postgres://lunet:hunter2@db"])
+        #expect(badURL.status == 2)
+        #expect(badURL.stderr == "lunet: state location postgres://lunet:••••@db: missing database name after the host (postgres://USER:PASSWORD@HOST/DATABASE)\n")
         let emptyKey = try await lunet(["state", "get", ""])
         #expect(emptyKey.status == 2)
         #expect(emptyKey.stderr.contains("key must not be empty"))
@@ -117,8 +126,9 @@ struct StateCommandTests {
 
     /// Two processes write the same keys at once; the busy timeout makes
     /// each wait its turn, so both finish without an error.
-    @Test func twoProcessesWritingTheSameKeysBothSucceed() async throws {
+    @Test(arguments: StoreKind.allCases) func twoProcessesWritingTheSameKeysBothSucceed(_ kind: StoreKind) async throws {
         defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, lunet) = try await lunet(kind)
         let script = """
             local state = require "lunet.state"
             local who = arg[1]
@@ -138,5 +148,38 @@ struct StateCommandTests {
         }
         let list = try await lunet(["state", "list", "--json", "shared/"])
         #expect(list.stdout.components(separatedBy: "\"key\"").count == 6)
+    }
+
+    /// A PostgreSQL store that cannot be reached or refuses the password:
+    /// exit 1, one line naming the host, never the password.
+    @Test func postgresConnectionErrorsNameTheHostNotThePassword() async throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let refused = try await lunet(["state", "list"], ["LUNET_STATE": "postgres://lunet:hunter2@127.0.0.1:1/lunet"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "lunet: state store postgres://lunet:••••@127.0.0.1:1/lunet: cannot connect to 127.0.0.1:1: connection refused\n")
+        let url = try #require(URLComponents(string: try await PostgresTestServer.shared.url()))
+        let wrong = "postgres://lunet:not-the-password@127.0.0.1:\(url.port!)/lunet"
+        for arguments in [["state", "get", "k"], ["run", "-e", "require('lunet.state').get('k')"], ["run", "--lock", "j", "-e", "print(1)"]] {
+            let denied = try await lunet(arguments, ["LUNET_STATE": wrong])
+            #expect(denied.status == 1, "\(arguments)")
+            #expect(denied.stderr.contains("authentication failed for user 'lunet' at 127.0.0.1:\(url.port!)"), "\(denied.stderr)")
+            #expect(!denied.stderr.contains("not-the-password"))
+        }
+    }
+
+    /// What one machine writes through PostgreSQL another reads (here: two
+    /// homes with nothing in common but LUNET_STATE).
+    @Test func twoMachinesShareStateThroughPostgres() async throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let location = try await StoreKind.postgres.freshLocation(in: dir)
+        let other = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: other) }
+        let a = environment.merging(["LUNET_STATE": location]) { $1 }
+        let b = ["HOME": other.path, "XDG_STATE_HOME": other.path + "/state", "LUNET_STATE": location, "LUNET_CONFIG": ""]
+        let wrote = try await LunetProcess.run(["run", "-e", "require('lunet.state').set('cp', {token = 'T-7'})"], environment: a)
+        #expect(wrote.status == 0, "\(wrote.stderr)")
+        let read = try await LunetProcess.run(["state", "get", "cp"], environment: b)
+        #expect(read.stdout == "{\n  \"token\": \"T-7\"\n}\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/state/lunet/state.db"))
     }
 }

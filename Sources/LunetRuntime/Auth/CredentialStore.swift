@@ -102,15 +102,24 @@ public final class CredentialStore: Sendable {
     public let lockTimeout: Duration
     /// Called after each durable write (tests observe ordering with it).
     private let observer: (@Sendable (CredentialKey, CredentialEntry?) -> Void)?
+    /// Where the refresh lock is when it is not the flock beside the file:
+    /// the PostgreSQL state store's lock, so runs on several machines
+    /// take turns too (docs/state.md).
+    private let sharedLock: (@Sendable (Duration) async throws -> any StateLock)?
 
     public init(
         path: String, lockTimeout: Duration = .seconds(60),
-        observer: (@Sendable (CredentialKey, CredentialEntry?) -> Void)? = nil
+        observer: (@Sendable (CredentialKey, CredentialEntry?) -> Void)? = nil,
+        sharedLock: (@Sendable (Duration) async throws -> any StateLock)? = nil
     ) {
         self.path = path
         self.lockTimeout = lockTimeout
         self.observer = observer
+        self.sharedLock = sharedLock
     }
+
+    /// The name of the refresh lock in a shared state store.
+    public static let sharedLockName = "lunet:credentials"
 
     /// `$XDG_STATE_HOME/lunet/credentials.json`, default `~/.local/state/…`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -137,11 +146,17 @@ public final class CredentialStore: Sendable {
         _ change: @Sendable (CredentialEntry?) async throws -> (CredentialEntry?, T)
     ) async throws -> T {
         do { try PrivateFiles.makeDirectory(directory) } catch { throw CredentialStoreError("\(error)") }
-        let lock: FileLock
+        let lock: any StateLock
         do {
-            lock = try await FileLock.acquire(lockPath, timeout: lockTimeout)
+            if let sharedLock {
+                lock = try await sharedLock(lockTimeout)
+            } else {
+                lock = try await FileLock.acquire(lockPath, timeout: lockTimeout)
+            }
         } catch let failure as FileLock.Failure {
             throw CredentialStoreError(failure.description)
+        } catch let failure as StateError {
+            throw CredentialStoreError("refresh lock: \(failure)")
         }
         defer { lock.release() }
         var all = try readAll()

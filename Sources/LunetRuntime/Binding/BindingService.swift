@@ -24,7 +24,17 @@ public final class BindingService {
         return engine
     }
 
-    public lazy var credentials = CredentialStore(environment: environment)
+    /// Set by the runtime: the state store when it is shared (PostgreSQL),
+    /// whose lock then serializes credential refreshes across machines.
+    var sharedStateStore: (() -> (any StateStore)?)?
+
+    public lazy var credentials: CredentialStore = {
+        let path = CredentialStore.defaultPath(environment: environment)
+        guard let store = sharedStateStore?() else { return CredentialStore(path: path) }
+        return CredentialStore(path: path, sharedLock: { timeout in
+            try await store.lock(CredentialStore.sharedLockName, timeout: timeout)
+        })
+    }()
 }
 
 extension LuaState {

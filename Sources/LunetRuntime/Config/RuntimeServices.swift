@@ -7,9 +7,12 @@ enum RuntimeServices {
     static func attach(to lua: LuaState, environment: [String: String]) {
         let config = ConfigService(environment: environment)
         lua.attach(config)
-        lua.attach(StateService(config: config))
+        let state = StateService(config: config)
+        lua.attach(state)
         lua.attach(LogService(environment: environment))
-        lua.attach(BindingService(environment: environment))
+        let bindings = BindingService(environment: environment)
+        bindings.sharedStateStore = { [unowned state] in state.sharedStore() }
+        lua.attach(bindings)
     }
 }
 

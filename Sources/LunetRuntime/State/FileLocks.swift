@@ -3,7 +3,7 @@ import Foundation
 /// Named advisory locks as flock(2) on files in one folder: the kernel drops
 /// them when the holder exits, even on a crash or SIGKILL, so a dead run
 /// never leaves a lock behind. Used by the SQLite store; a PostgreSQL store
-/// would use advisory locks instead.
+/// uses advisory locks instead (PostgresLocks).
 struct FileLocks: Sendable {
     let directory: String
 
@@ -29,11 +29,18 @@ struct FileLocks: Sendable {
         }
     }
 
-    /// The pid written by the current holder, if any.
-    func holder(of name: String) -> Int32? {
+    /// Who holds the lock, as written by the holder; nil when nobody does
+    /// (a file left by a holder that has exited is not a holder).
+    func holder(of name: String) throws -> LockHolder? {
         let path = directory + "/" + Self.fileName(for: name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // Free (we could take it): no holder.
+        if let probe = try? FileLock.tryAcquire(path, name: name, record: false) {
+            probe.release()
+            return nil
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return LockHolder(line: text)
     }
 
     /// Any name maps to one safe file name: letters, digits, '.', '_' and

@@ -115,6 +115,10 @@ public final class SQLiteStateStore: StateStore {
         try locks.tryLock(name)
     }
 
+    public func lockHolder(_ name: String) async throws -> LockHolder? {
+        try locks.holder(of: name)
+    }
+
     /// A PRAGMA's value on this store's connection (tests check the
     /// journal mode and synchronous setting the store runs with).
     func pragma(_ name: String) async throws -> String? {

@@ -2,8 +2,8 @@ import Foundation
 
 /// Where the state store lives: `--state`, else `LUNET_STATE`, else
 /// `state = "…"` in the config file, else `$XDG_STATE_HOME/lunet/state.db`.
-/// A location is a file path, `sqlite:PATH`, or (not yet supported) a
-/// `postgres://` URL.
+/// A location is a file path, `sqlite:PATH`, or a `postgres://` URL
+/// (PostgresStateStore).
 public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)
@@ -42,14 +42,14 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
         return .sqlite(path: paths.lunetState + "/state.db")
     }
 
-    /// Open the store. Opening a SQLite file creates it (and its folder).
+    /// Open the store. Opening a SQLite file creates it (and its folder);
+    /// a PostgreSQL store checks its URL now and connects on first use.
     public func open() throws -> any StateStore {
         switch self {
         case .sqlite(let path):
             return try SQLiteStateStore(path: path)
         case .postgres(let url):
-            throw ConfigError(
-                "state location \(Self.redacted(url)): PostgreSQL state stores are not yet supported; use a file path or sqlite:PATH")
+            return try PostgresStateStore(url: url)
         }
     }
 
@@ -60,10 +60,13 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The URL with any password replaced: "postgres://u:••••@host/db".
+    /// The URL with any password replaced: "postgres://u:••••@host/db". The
+    /// last '@' before the path ends the password (an unescaped '@' in it
+    /// must not leak the rest).
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"),
-            let at = url[scheme.upperBound...].firstIndex(of: "@"),
+        guard let scheme = url.range(of: "://") else { return url }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@"),
             let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
         else { return url }
         return String(url[..<url.index(after: colon)]) + "••••" + String(url[at...])

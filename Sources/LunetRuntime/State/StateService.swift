@@ -37,6 +37,13 @@ public final class StateService {
         return store
     }
 
+    /// The store when several machines share it (PostgreSQL), else nil:
+    /// the credential refresh lock lives there then.
+    func sharedStore() -> (any StateStore)? {
+        guard case .postgres = try? location() else { return nil }
+        return try? store()
+    }
+
     var paths: XDGPaths { XDGPaths(environment: config.environment) }
 }
 

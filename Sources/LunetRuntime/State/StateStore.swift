@@ -4,7 +4,7 @@ import LunetJSON
 /// Durable key → JSON storage behind `lunet.state`, feed checkpoints, upload
 /// positions and run locks.
 ///
-/// Every implementation (SQLite today, PostgreSQL later) must pass the same
+/// Every implementation (SQLite, PostgreSQL) must pass the same
 /// suite, Tests/LunetRuntimeTests/State/StateStoreContract.swift. Values are
 /// JSON text, stored and returned byte for byte; keys are validated with
 /// `StateKey.validate`. A write is durable when the call returns.
@@ -31,7 +31,47 @@ public protocol StateStore: Sendable {
 
     /// Take the named advisory lock without waiting; nil when another holder
     /// (any process) has it. Held until `release()` or the process ends.
+    /// The holder records who it is (`LockHolder.current`).
     func tryLock(_ name: String) async throws -> (any StateLock)?
+
+    /// Wait up to `timeout` for the named lock (short critical sections:
+    /// the credential refresh). The default polls `tryLock`.
+    func lock(_ name: String, timeout: Duration) async throws -> any StateLock
+
+    /// Who holds the named lock, as its holder recorded; nil when nobody
+    /// does or the record is gone.
+    func lockHolder(_ name: String) async throws -> LockHolder?
+}
+
+/// Who holds a lock: written by the holder when it takes the lock.
+public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var pid: Int32
+    /// When the holder took the lock.
+    public var since: Date
+
+    public init(host: String, pid: Int32, since: Date) {
+        self.host = host
+        self.pid = pid
+        self.since = since
+    }
+
+    /// This process, now.
+    public static func current() -> LockHolder {
+        LockHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(), since: Date())
+    }
+
+    /// "pid 4242 on cron-a since 2026-11-24T07:31:02.000Z"
+    public var description: String { "pid \(pid) on \(host) since \(Timestamp.iso8601(since))" }
+
+    /// One line for a lock file: "PID HOST SINCE".
+    var line: String { "\(pid) \(host.isEmpty ? "-" : host) \(Timestamp.iso8601(since))\n" }
+
+    init?(line: String) {
+        let parts = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        guard parts.count == 3, let pid = Int32(parts[0]), let since = Timestamp.parse(String(parts[2])) else { return nil }
+        self.init(host: String(parts[1]), pid: pid, since: since)
+    }
 }
 
 public struct StateEntry: Sendable, Equatable {
@@ -65,6 +105,20 @@ public protocol StateLock: Sendable {
 }
 
 extension StateStore {
+    public func lock(_ name: String, timeout: Duration) async throws -> any StateLock {
+        let start = ContinuousClock.now
+        var pause = Duration.milliseconds(2)
+        while true {
+            if let lock = try await tryLock(name) { return lock }
+            guard ContinuousClock.now - start < timeout else {
+                throw StateError.unavailable(
+                    location: location, reason: "lock '\(name)' is held by another process (waited \(timeout))")
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
     /// Set `key` to `json` (nil deletes) only if its stored text is exactly
     /// `expected` (nil: only if absent). True when the change was made.
     @discardableResult

@@ -24,8 +24,8 @@ final class FileLock: StateLock, @unchecked Sendable {
     }
 
     /// Take the lock now, or nil when another holder has it.
-    static func tryAcquire(_ path: String, name: String? = nil) throws(Failure) -> FileLock? {
-        try take(path, name: name, wait: false)
+    static func tryAcquire(_ path: String, name: String? = nil, record: Bool = true) throws(Failure) -> FileLock? {
+        try take(path, name: name, wait: false, record: record)
     }
 
     /// Wait for the lock, blocking this thread (short critical sections only).
@@ -48,7 +48,7 @@ final class FileLock: StateLock, @unchecked Sendable {
         }
     }
 
-    private static func take(_ path: String, name: String?, wait: Bool) throws(Failure) -> FileLock? {
+    private static func take(_ path: String, name: String?, wait: Bool, record: Bool = true) throws(Failure) -> FileLock? {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         let operation = wait ? LOCK_EX : LOCK_EX | LOCK_NB
@@ -61,10 +61,12 @@ final class FileLock: StateLock, @unchecked Sendable {
             if busy { return nil }
             throw Failure(description: "cannot lock \(path): \(reason)")
         }
-        // The holder's pid, for "lock held by pid N" messages.
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        // Who holds it (pid, host, since), for "lock held by …" messages.
+        if record {
+            let line = Array(LockHolder.current().line.utf8)
+            _ = ftruncate(fd, 0)
+            _ = line.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
         return FileLock(name: name ?? path, path: path, fd: fd)
     }
 

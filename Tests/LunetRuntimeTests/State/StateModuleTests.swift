@@ -52,28 +52,51 @@ struct StateModuleTests {
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
-    @Test func postgresLocationIsAConfigErrorRaisedInLua() async throws {
+    @Test func anUnreachablePostgresStoreIsAnErrorRaisedInLua() async throws {
         await #expect {
-            try await run(#"require("lunet.state").get("k")"#, environment: ["LUNET_STATE": "postgres://u:pw@db/x"])
+            try await run(#"require("lunet.state").get("k")"#, environment: ["LUNET_STATE": "postgres://u:pw-secret@127.0.0.1:1/x"])
         } throws: { error in
             let message = (error as? LuaScriptError)?.message ?? ""
-            return message.contains("lunet.state.get(): state location postgres://u:••••@db/x: PostgreSQL state stores are not yet supported")
+            return message.contains(
+                "lunet.state.get(): state store postgres://u:••••@127.0.0.1:1/x: cannot connect to 127.0.0.1:1: connection refused")
+                && !message.contains("pw-secret")
         }
     }
 
-    @Test func valuesWrittenInSwiftReadBackInLua() async throws {
-        let store = try SQLiteStateStore(path: databasePath)
-        try await store.set("cp", value: ["token": "t-9", "pages": [1, 2]])
+    /// The same script against each store through LUNET_STATE: values
+    /// round-trip, keys list, deletes report, and Swift sees what Lua wrote.
+    @Test(arguments: StoreKind.allCases) func luaRoundTripThroughLunetState(_ kind: StoreKind) async throws {
+        let store = try await FreshStore.make(kind)
+        let location = try await run(#"""
+            local state = require "lunet.state"
+            state.set("feed/a", { token = "t-1", pages = { 1, 2 } })
+            state.set("feed/b", 42)
+            assert(state.get("feed/a").pages[2] == 2)
+            assert(math.type(state.get("feed/b")) == "integer")
+            assert(#state.keys("feed/") == 2)
+            assert(state.delete("feed/b") == true and state.delete("feed/b") == false)
+            state.set("feed/c", nil)
+            """#, environment: ["LUNET_STATE": store.location])
+        #expect(location.description == (kind == .sqlite ? store.location : try store.open().location))
+        let reader = try store.open()
+        #expect(try await reader.keys(prefix: "") == ["feed/a"])
+        #expect(try await reader.value("feed/a") == ["pages": [1, 2], "token": "t-1"])
+    }
+
+    @Test(arguments: StoreKind.allCases) func valuesWrittenInSwiftReadBackInLua(_ kind: StoreKind) async throws {
+        let fresh = try await FreshStore.make(kind)
+        try await fresh.open().set("cp", value: ["token": "t-9", "pages": [1, 2]])
         try await run(#"""
             local v = require("lunet.state").get("cp")
             assert(v.token == "t-9" and v.pages[2] == 2, "round trip")
-            """#)
+            """#, environment: ["LUNET_STATE": fresh.location])
     }
 
     /// Under the scheduler each call yields its task while SQLite works, so
     /// tasks writing at the same time interleave and all their writes land.
-    @Test func tasksWritingAtOnceUnderTheScheduler() async throws {
-        let environment = directory.environment
+    @Test(arguments: StoreKind.allCases) func tasksWritingAtOnceUnderTheScheduler(_ kind: StoreKind) async throws {
+        let fresh = try await FreshStore.make(kind)
+        let environment = directory.environment.merging(["LUNET_STATE": fresh.location]) { $1 }
         let count = try await LuaThread.run {
             let runtime = Runtime(environment: environment)
             try runtime.lua.load(#"""

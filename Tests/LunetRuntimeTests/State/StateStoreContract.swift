@@ -4,8 +4,8 @@ import LunetRuntime
 import Testing
 
 /// What every `StateStore` must do. Each check takes a factory that opens
-/// a new connection to one and the same empty store, so a PostgreSQL store
-/// can run this suite unchanged (see SQLiteStateStoreTests for the wiring).
+/// a new connection to one and the same empty store; StateStoreContractTests
+/// runs every check against SQLite and PostgreSQL.
 enum StateStoreContract {
     typealias Open = @Sendable () throws -> any StateStore
 
@@ -116,5 +116,130 @@ enum StateStoreContract {
         let again = try await b.tryLock("nightly sync")
         #expect(again != nil)
         again?.release()
+    }
+
+    /// Who holds a lock is readable by others while it is held, and gone
+    /// once it is released.
+    static func lockHoldersAreRecorded(_ open: Open) async throws {
+        let a = try open(), b = try open()
+        #expect(try await b.lockHolder("job") == nil)
+        let before = Date().addingTimeInterval(-1)
+        let held = try #require(try await a.tryLock("job"))
+        let holder = try #require(try await b.lockHolder("job"))
+        #expect(holder.pid == getpid())
+        #expect(holder.host == ProcessInfo.processInfo.hostName)
+        #expect(holder.since >= before && holder.since <= Date().addingTimeInterval(1))
+        #expect("\(holder)".hasPrefix("pid \(getpid()) on \(holder.host) since 20"))
+        held.release()
+        #expect(try await b.lockHolder("job") == nil)
+    }
+
+    /// `lock(_:timeout:)` waits for a holder to let go, and gives up after
+    /// the timeout naming the lock.
+    static func lockWaitsForTheHolder(_ open: Open) async throws {
+        let a = try open(), b = try open()
+        let held = try #require(try await a.tryLock("refresh"))
+        await #expect {
+            try await b.lock("refresh", timeout: .milliseconds(200))
+        } throws: { error in
+            "\(error)".contains("lock 'refresh' is held")
+        }
+        let releaser = Task {
+            try await Task.sleep(for: .milliseconds(150))
+            held.release()
+        }
+        let start = ContinuousClock.now
+        let second = try await b.lock("refresh", timeout: .seconds(10))
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+        second.release()
+        try await releaser.value
+    }
+
+    static func aNewConnectionSeesEveryWrite(_ open: Open) async throws {
+        do {
+            let store = try open()
+            for i in 0..<50 { try await store.set("k\(i)", value: .integer(Int64(i))) }
+            try await store.delete("k7")
+        }
+        let reopened = try open()
+        #expect(try await reopened.keys(prefix: "k").count == 49)
+        #expect(try await reopened.value("k42") == 42)
+        #expect(try await reopened.get("k7") == nil)
+    }
+
+    /// Two independent connections write the same keys `count` times each
+    /// at the same time: each waits its turn, no write fails, and every
+    /// value read back is one that was written whole.
+    static func twoConnectionsHammeringTheSameKeysBothSucceed(_ open: Open, count: Int = 1000) async throws {
+        let a = try open(), b = try open()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (name, store) in [("a", a), ("b", b)] {
+                group.addTask {
+                    for i in 0..<count {
+                        try await store.set("shared/\(i % 10)", value: ["writer": .string(name), "i": .integer(Int64(i))])
+                        if i % 100 == 0 { _ = try await store.keys(prefix: "shared/") }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let entries = try await a.entries(prefix: "shared/")
+        #expect(entries.count == 10)
+        for entry in entries {
+            let value = try #require(entry.value)
+            #expect(value["writer"] == "a" || value["writer"] == "b")
+            #expect((value["i"]?.integer ?? -1) >= Int64(count - 10))
+        }
+    }
+}
+
+/// The contract, run against each store.
+@Suite("State store contract")
+struct StateStoreContractTests {
+    typealias Check = @Sendable (StateStoreContract.Open) async throws -> Void
+
+    func check(_ kind: StoreKind, _ body: Check) async throws {
+        let store = try await FreshStore.make(kind)
+        try await body(store.open)
+    }
+
+    @Test(arguments: StoreKind.allCases) func absentKeyIsNil(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.absentKeyIsNil)
+    }
+    @Test(arguments: StoreKind.allCases) func setThenGet(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.setThenGetReturnsTheSameText)
+    }
+    @Test(arguments: StoreKind.allCases) func setReplaces(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.setReplacesAndMovesUpdatedAt)
+    }
+    @Test(arguments: StoreKind.allCases) func delete(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.deleteReportsWhetherTheKeyExisted)
+    }
+    @Test(arguments: StoreKind.allCases) func keysByPrefix(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.keysByPrefixAreSortedByteWise)
+    }
+    @Test(arguments: StoreKind.allCases) func keyRules(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.keysAreChecked)
+    }
+    @Test(arguments: StoreKind.allCases) func compareAndSet(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.compareAndSet)
+    }
+    @Test(arguments: StoreKind.allCases) func atomicUpdate(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.updateIsAtomicAcrossConnections)
+    }
+    @Test(arguments: StoreKind.allCases) func locks(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.locksExcludeOtherHolders)
+    }
+    @Test(arguments: StoreKind.allCases) func lockHolders(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.lockHoldersAreRecorded)
+    }
+    @Test(arguments: StoreKind.allCases) func lockWaits(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.lockWaitsForTheHolder)
+    }
+    @Test(arguments: StoreKind.allCases) func newConnectionSeesWrites(_ kind: StoreKind) async throws {
+        try await check(kind, StateStoreContract.aNewConnectionSeesEveryWrite)
+    }
+    @Test(arguments: StoreKind.allCases) func hammering(_ kind: StoreKind) async throws {
+        try await check(kind) { open in try await StateStoreContract.twoConnectionsHammeringTheSameKeysBothSucceed(open) }
     }
 }
