@@ -6,11 +6,10 @@ struct Lunet: ParsableCommand {
         abstract: "Scriptable, interactive access to iCONECT, iCL Portal, CoreData and integrator.io, in Lua 5.4.",
         discussion: """
             Exit codes: 0 success, 1 the script raised an error, 2 usage or configuration error, \
-            124 --timeout reached, 130 interrupted (Ctrl-C).
+            3 the lock is held by another run, 124 --timeout reached, 130 interrupted (Ctrl-C).
             """,
         version: LunetVersion.string,
         subcommands: [
-            ReplCommand.self, RunCommand.self, SandboxCommand.self, StateCommand.self, ProfilesCommand.self,
             ReplCommand.self, RunCommand.self, TestCommand.self, SandboxCommand.self, StateCommand.self,
             ProfilesCommand.self, LoginCommand.self, SetupCommand.self,
         ],
