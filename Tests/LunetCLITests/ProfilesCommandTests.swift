@@ -98,7 +98,7 @@ struct ProfilesCommandTests {
         #expect(r.status == 2)
         #expect(r.stderr == """
             lunet: \(configPath): profiles.prod: unknown service 'coredta' (known: coredata, icl, iconect, integrator)
-            \(configPath): profiles.prod.icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, trace, url, username)
+            \(configPath): profiles.prod.icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, url, username)
 
             """)
     }

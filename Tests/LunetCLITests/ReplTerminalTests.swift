@@ -230,7 +230,7 @@ struct ReplTerminalTests {
             return term.text
         }
         #expect(text.contains("sandbox http://127.0.0.1:"), "banner: \(text)")
-        #expect(text.contains(": portal"), "banner lists the globals: \(text)")
+        #expect(text.contains(": cd, celigo, ic, portal ·"), "banner lists the globals: \(text)")
     }
 
     @Test func profileGlobalsAreTheServicesTheProfileConfigures() async throws {

@@ -332,7 +332,8 @@ local function function_annotation(fn, owner)
     out[#out + 1] = "---@return " .. r.type .. (r.name and (" " .. (r.name == "..." and "..." or ident(r.name))) or "")
       .. (r.doc and (" # " .. r.doc:gsub("\n", " ")) or "")
   end
-  out[#out + 1] = "function " .. owner .. (fn.of and ":" or ".") .. fn.name .. "(" .. table.concat(names, ", ") .. ") end"
+  local path = owner and (owner .. (fn.of and ":" or ".") .. fn.name) or fn.name
+  out[#out + 1] = "function " .. path .. "(" .. table.concat(names, ", ") .. ") end"
   return table.concat(out, "\n")
 end
 
@@ -366,7 +367,9 @@ function H.module_annotation(doc)
   out[#out + 1] = ""
   for _, fn in ipairs(doc.functions or {}) do
     if not fn.of then
-      out[#out + 1] = function_annotation(fn, "M")
+      -- `global = true`: a global where the module is in force (the test
+      -- API inside `lunet test` files), not a field of the module
+      out[#out + 1] = function_annotation(fn, not fn.global and "M" or nil)
       out[#out + 1] = ""
     end
   end

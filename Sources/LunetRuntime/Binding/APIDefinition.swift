@@ -96,9 +96,10 @@ public enum APIBinding {
         }
         let context = ConnectContext(
             engine: bindings.engine, credentials: bindings.credentials, profile: resolved.profile ?? "default")
-        let client: APIClient
+        var client: APIClient
         do {
             client = try D.makeClient(resolved, context)
+            try applyLimits(resolved, to: &client)
         } catch let error as ConfigError {
             throw call.error(error.description)
         }
@@ -107,5 +108,28 @@ public enum APIBinding {
             profile: bindings.sandboxURL == nil ? resolved.profile : "sandbox")
         call.push(connection, as: APIConnection.luaClass)
         return 1
+    }
+
+    /// Every service's `timeout` (seconds for one attempt) and `retries`
+    /// (retries after the first attempt) options.
+    static func applyLimits(_ options: ResolvedOptions, to client: inout APIClient) throws {
+        let service = options.service.rawValue
+        if let value = options["timeout"]?.value {
+            let seconds: Double? = switch value {
+            case .integer(let i): Double(i)
+            case .double(let d): d
+            default: nil
+            }
+            guard let seconds, seconds > 0, seconds <= 86400 else {
+                throw ConfigError("\(service): option 'timeout' must be a number of seconds above 0, got \(value.describedForMessage)")
+            }
+            client.timeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        if let value = options["retries"]?.value {
+            guard case .integer(let n) = value, n >= 0, n <= 100 else {
+                throw ConfigError("\(service): option 'retries' must be an integer from 0 to 100, got \(value.describedForMessage)")
+            }
+            client.retries = Int(n)
+        }
     }
 }

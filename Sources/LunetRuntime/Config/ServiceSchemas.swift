@@ -62,7 +62,6 @@ public struct ServiceSchema: Sendable {
         OptionSpec("token", secret: true, env: ["ICL_TOKEN"]),
         OptionSpec("timeout", .number),
         OptionSpec("retries", .integer),
-        OptionSpec("trace", .boolean),
     ])
 
     public static let iconect = ServiceSchema(.iconect, [

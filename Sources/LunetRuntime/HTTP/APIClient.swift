@@ -16,6 +16,13 @@ public struct APIClient: Sendable {
     public let errors: ErrorShape
     /// Sent with every request unless the request sets them.
     public var headers: HeaderFields
+    /// The connection's `timeout` option: time for one attempt of a request
+    /// whose body is in memory (transfers to and from disk are bounded by
+    /// the read timeout and the transfer deadline instead); nil: the
+    /// engine's default.
+    public var timeout: Duration?
+    /// The connection's `retries` option: retries after the first attempt.
+    public var retries: Int?
 
     public init(
         api: APIName, baseURL: URL, engine: HTTPEngine, auth: (any AuthProvider)? = nil, errors: ErrorShape? = nil,
@@ -58,7 +65,15 @@ public struct APIClient: Sendable {
 
     /// Throws `APIError` (failure status after retries, transport failure).
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await engine.send(request, context)
+        try await engine.send(applyingLimits(request), context)
+    }
+
+    /// The connection's `timeout` and `retries`, where the request sets none.
+    func applyingLimits(_ request: HTTPRequest) -> HTTPRequest {
+        var request = request
+        if request.timeout == nil, !request.body.isStreamedFromDisk { request.timeout = timeout }
+        if request.maxAttempts == nil, let retries { request.maxAttempts = retries + 1 }
+        return request
     }
 
     /// The response as JSON (`null` for an empty body).
@@ -87,6 +102,6 @@ public struct APIClient: Sendable {
 
     /// Stream a response body to `path` (atomically; see `DownloadFile`).
     public func download(_ request: HTTPRequest, to path: String) async throws -> HTTPResponse {
-        try await engine.download(request, to: path, context)
+        try await engine.download(applyingLimits(request), to: path, context)
     }
 }

@@ -250,7 +250,7 @@ public final class HTTPEngine: Sendable {
     /// that is retryable in itself.
     private func planRetry(_ x: Exchange, retryAfter: Duration?) -> RetryPlan {
         let policy = configuration.retry
-        guard x.attempts < policy.maxAttempts else { return .giveUp(nil) }
+        guard x.attempts < (x.request.maxAttempts ?? policy.maxAttempts) else { return .giveUp(nil) }
         let wait = policy.wait(retry: x.attempts, random: random.next(), retryAfter: retryAfter)
         if clock.now() + wait >= x.deadline {
             if let retryAfter, retryAfter == wait {

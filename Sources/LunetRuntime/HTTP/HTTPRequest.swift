@@ -18,6 +18,8 @@ public struct HTTPRequest: Sendable {
     /// Time allowed for all attempts and the waits between them; nil: the
     /// engine's default.
     public var deadline: Duration?
+    /// Most attempts, the first included; nil: the engine's retry policy.
+    public var maxAttempts: Int?
 
     public init(
         _ method: Method, _ url: URL, query: [QueryItem] = [], headers: HeaderFields = [:], body: HTTPBody = .none,

@@ -62,7 +62,7 @@ struct ConfigFileTests {
 
     @Test func unknownOptionNamesFileKeyAndTheKnownOptions() {
         #expect(fixture.problems("return { profiles = { prod = { icl = { clientid = 'x' } } } }") == [
-            "\(path): profiles.prod.icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, trace, url, username)"
+            "\(path): profiles.prod.icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, url, username)"
         ])
     }
 
@@ -76,9 +76,9 @@ struct ConfigFileTests {
     }
 
     @Test func wrongTypesAndShapes() {
-        #expect(fixture.problems("return { profiles = { p = { icl = { timeout = 'soon', trace = 1 } } } }") == [
+        #expect(fixture.problems("return { profiles = { p = { icl = { timeout = 'soon', retries = 1.5 } } } }") == [
+            "\(path): profiles.p.icl.retries: an integer expected, got number 1.5",
             "\(path): profiles.p.icl.timeout: a number expected, got string 'soon'",
-            "\(path): profiles.p.icl.trace: a boolean expected, got integer 1",
         ])
         #expect(fixture.problems("return { profiles = { p = { icl = { password = 42 } } } }") == [
             "\(path): profiles.p.icl.password: a string expected, got a secret"
@@ -100,7 +100,7 @@ struct ConfigFileTests {
         #expect(problems == [
             "\(path): unknown key 'colour' (known: default_profile, profiles, state)",
             "\(path): profiles.a: unknown service 'coredta' (known: coredata, icl, iconect, integrator)",
-            "\(path): profiles.b.icl: unknown option 'nope' (known: client_id, client_secret, password, retries, timeout, token, trace, url, username)",
+            "\(path): profiles.b.icl: unknown option 'nope' (known: client_id, client_secret, password, retries, timeout, token, url, username)",
         ])
     }
 
@@ -288,7 +288,7 @@ struct ConfigResolutionTests {
 
     @Test func explicitOptionsAreChecked() throws {
         let config = try fixture.load(twoProfiles)
-        #expect(throws: ConfigError("icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, trace, url, username)")) {
+        #expect(throws: ConfigError("icl: unknown option 'clientid' (known: client_id, client_secret, password, retries, timeout, token, url, username)")) {
             try config.resolve(service: .icl, explicit: ["clientid": "x"])
         }
         #expect(throws: ConfigError("icl: option 'timeout' must be a number")) {

@@ -12,50 +12,50 @@ return {
                  { name = "trace", type = "string?" }, { name = "time", type = "number", doc = "CPU seconds." } } },
   },
   functions = {
-    { name = "describe", params = { { name = "name", type = "string" }, { name = "body", type = "fun()" } },
+    { name = "describe", global = true, params = { { name = "name", type = "string" }, { name = "body", type = "fun()" } },
       doc = "Declare a block of tests (global). The body runs at once, declaring tests, hooks and nested blocks; an error in it fails the block. Aliases: context, insulate, expose.",
       example = [[describe("pipeline", function()
   it("adds", function() assert.equals(4, 2 + 2) end)
 end)]] },
-    { name = "it", params = { { name = "name", type = "string" }, { name = "body", type = "fun()?" } },
+    { name = "it", global = true, params = { { name = "name", type = "string" }, { name = "body", type = "fun()?" } },
       doc = "Declare a test (global); without a body it is pending. Aliases: test, spec.",
       example = [[it("rejects bad input", function() assert.has_error(function() error("bad") end, "bad") end)]] },
-    { name = "pending", params = { { name = "name", type = "string" } },
+    { name = "pending", global = true, params = { { name = "name", type = "string" } },
       doc = "Declare a skipped test; inside a running test, mark it skipped and stop it.",
       example = [[pending("needs the sandbox")]] },
-    { name = "before_each", params = { { name = "fn", type = "fun()" } },
+    { name = "before_each", global = true, params = { { name = "fn", type = "fun()" } },
       doc = "Run fn before each test of the block and nested blocks (outermost first).",
       example = [[before_each(function() items = {} end)]] },
-    { name = "after_each", params = { { name = "fn", type = "fun()" } },
+    { name = "after_each", global = true, params = { { name = "fn", type = "fun()" } },
       doc = "Run fn after each test of the block (innermost first), also after a failure.",
       example = [[after_each(function() os.remove("out.json") end)]] },
-    { name = "setup", params = { { name = "fn", type = "fun()" } },
+    { name = "setup", global = true, params = { { name = "fn", type = "fun()" } },
       doc = "Run fn once before the first test of the block (only if one runs); a failure fails every test of the block. Aliases: lazy_setup, strict_setup.",
       example = [[setup(function() conn = require("lunet.icl").connect() end)]] },
-    { name = "teardown", params = { { name = "fn", type = "fun()" } },
+    { name = "teardown", global = true, params = { { name = "fn", type = "fun()" } },
       doc = "Run fn once after the block's tests. Aliases: lazy_teardown, strict_teardown.",
       example = [[teardown(function() os.remove("scratch.db") end)]] },
-    { name = "finally", params = { { name = "fn", type = "fun()" } },
+    { name = "finally", global = true, params = { { name = "fn", type = "fun()" } },
       doc = "Inside a test: run fn when the test ends, passed or not.",
       example = [[it("cleans up", function() local f = io.tmpfile(); finally(function() f:close() end) end)]] },
-    { name = "assert", params = { { name = "value", type = "any" }, { name = "message", type = "string?" } },
+    { name = "assert", global = true, params = { { name = "value", type = "any" }, { name = "message", type = "string?" } },
       returns = { { type = "any" } },
       doc = "Plain assert, and the table of assertions: equals, same (deep, failure lists the differences), truthy, falsy, is_true, is_false, is_nil, is_string/number/table/function/boolean/userdata, near, matches, has_error(fn, message|substring|table), error_matches(fn, pattern), has_no.errors(fn), fail(msg), spy(s).was.called(n)/called_with(…). Modifiers is/are/was/has/does; not/no negate (assert.is_not.equal, assert.has_no.errors). A last extra argument is a message.",
       example = [[assert.are.same({ a = 1 }, { a = 1 })
 assert.is_not.equal(1, 2)
 assert.error_matches(function() error("code 42") end, "code %d+")]] },
-    { name = "spy.new", params = { { name = "fn", type = "function?" } }, returns = { { type = "lunet.Spy" } },
+    { name = "spy.new", global = true, params = { { name = "fn", type = "function?" } }, returns = { { type = "lunet.Spy" } },
       doc = "A spy calling fn (or nothing) and recording each call.",
       example = [[local s = spy.new(function(x) return x * 2 end)
 s(2)
 assert.spy(s).was.called_with(2)]] },
-    { name = "spy.on", params = { { name = "object", type = "table" }, { name = "name", type = "string" } }, returns = { { type = "lunet.Spy" } },
+    { name = "spy.on", global = true, params = { { name = "object", type = "table" }, { name = "name", type = "string" } }, returns = { { type = "lunet.Spy" } },
       doc = "Replace object[name] by a spy that still calls the original; reverted after the test.",
       example = [[local t = { f = function() return 1 end }
 local s = spy.on(t, "f")
 t.f()
 assert.spy(s).was.called(1)]] },
-    { name = "stub", params = { { name = "object", type = "table" }, { name = "name", type = "string" }, { name = "...", type = "any", doc = "values the stub returns" } },
+    { name = "stub", global = true, params = { { name = "object", type = "table" }, { name = "name", type = "string" }, { name = "...", type = "any", doc = "values the stub returns" } },
       returns = { { type = "lunet.Spy" } },
       doc = "Replace object[name] by a spy that does not call the original and returns the given values (s:returns(…), s:invokes(fn) change that); reverted after the test.",
       example = [[local t = { now = os.time }
@@ -81,5 +81,8 @@ assert.equals(0, t.now())]] },
       doc = "Run one test file in this Lua state (what `lunet test` does per file, in a fresh state) and return its results. Installs the test API as globals.",
       example = [[local r = require("lunet.test").run_file("spec/pipeline_spec.lua", { filter = "limit" })
 for _, t in ipairs(r.tests) do print(t.status, t.name) end]] },
+    { name = "pattern_error", params = { { name = "pattern", type = "string" } }, returns = { { type = "string?" } },
+      doc = "Check a --filter pattern before any test runs: nil when it is a valid Lua pattern, else what is wrong with it.",
+      example = [[assert(require("lunet.test").pattern_error("[a-") ~= nil)]] },
   },
 }
