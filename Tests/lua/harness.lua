@@ -92,6 +92,9 @@ function H.run_file(path)
       failures[#failures + 1] = table.concat(names, " ") .. ": " .. tostring(err)
     end
   end
+  -- as `lunet test` does: modules beside the test file can be required
+  local dir = path:match("^(.*)/[^/]*$") or "."
+  if not package.path:find(dir .. "/?.lua;", 1, true) then package.path = dir .. "/?.lua;" .. package.path end
   local chunk, err = loadfile(path, "t", env)
   if not chunk then return 0, 1, { err } end
   local ok, err2 = xpcall(chunk, debug.traceback)

@@ -3,12 +3,11 @@
 -- whichever API the connection is for.
 local icl = require "lunet.icl"
 local lunet = require "lunet"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
-local function now()
-  local f = assert(io.open("/proc/uptime")); local t = f:read("n"); f:close(); return t
-end
+local faults = sandbox.faults
+local now = sandbox.now
 local function failure(fn)
   local ok, e = pcall(fn)
   assert.falsy(ok, "expected an error")

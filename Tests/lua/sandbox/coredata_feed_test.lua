@@ -5,16 +5,12 @@ local coredata = require "lunet.coredata"
 local lunet = require "lunet"
 local state = require "lunet.state"
 local task = require "lunet.task"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
+local faults = sandbox.faults
 local function clock(body) return control:request{ method = "PUT", path = "/coredata/_control/clock", body = body }.body end
-local function reseed()
-  faults("")
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
+local reseed = sandbox.reseed
 local function titles(list)
   local t = {}
   for _, o in ipairs(list) do t[#t + 1] = o.title end

@@ -4,19 +4,15 @@
 local coredata = require "lunet.coredata"
 local lunet = require "lunet"
 local json = require "lunet.json"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
 local SAMPLE = "2f2672e8-71cf-11ee-848e-47ba9faefc74" -- the seed's sample contact
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
-local function reseed()
-  faults("")
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
-local function log() return control:request{ path = "/_sandbox/requests" }.body.requests end
-local function clear_log() control:request{ method = "DELETE", path = "/_sandbox/requests" } end
+local faults = sandbox.faults
+local reseed = sandbox.reseed
+local log = sandbox.log
+local clear_log = sandbox.clear_log
 local function read(path)
   local f = assert(io.open(path, "rb")); local s = f:read("a"); f:close(); return s
 end

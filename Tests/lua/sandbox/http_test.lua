@@ -4,13 +4,12 @@ local http = require "lunet.http"
 local task = require "lunet.task"
 local paging = require "lunet.paging"
 
-local control = http.connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 local api = http.connect{ url = lunet.sandbox .. "/test", token = "tok-123" }
 
-local function now()
-  local f = assert(io.open("/proc/uptime")); local t = f:read("n"); f:close(); return t
-end
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
+local now = sandbox.now
+local faults = sandbox.faults
 
 describe("lunet.http over the sandbox test API", function()
   before_each(function() faults("") end)

@@ -6,18 +6,12 @@ local icl = require "lunet.icl"
 local lunet = require "lunet"
 local json = require "lunet.json"
 local state = require "lunet.state"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
-local function reseed()
-  faults("")
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
-local function log()
-  return control:request{ path = "/_sandbox/requests" }.body.requests
-end
+local faults = sandbox.faults
+local reseed = sandbox.reseed
+local log = sandbox.log
 local function ids(list, field)
   local t = {}
   for _, e in ipairs(list) do t[#t + 1] = e[field or "externalId"] end

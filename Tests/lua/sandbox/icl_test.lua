@@ -2,7 +2,8 @@
 local icl = require "lunet.icl"
 local lunet = require "lunet"
 local state = require "lunet.state"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
 local function reseed()
   control:request{ method = "POST", path = "/_sandbox/reset" }

@@ -7,17 +7,13 @@ local iconect = require "lunet.iconect"
 local lunet = require "lunet"
 local json = require "lunet.json"
 local task = require "lunet.task"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
+local faults = sandbox.faults
 local function settings(t) control:request{ method = "PUT", path = "/iconect/_sandbox/settings", body = t } end
-local function reseed()
-  faults("")
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
-local function log() return control:request{ path = "/_sandbox/requests" }.body.requests end
+local reseed = sandbox.reseed
+local log = sandbox.log
 local function api_error(fn)
   local ok, e = pcall(fn)
   assert.falsy(ok, "expected an error")

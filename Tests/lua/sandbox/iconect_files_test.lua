@@ -8,15 +8,12 @@ local json = require "lunet.json"
 local state = require "lunet.state"
 local iconect = require "lunet.iconect"
 
-local control = http.connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 local FILE = "/iconect/api/v1/projects/1/records/5/files/9"
 
-local function reseed()
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
+local reseed = sandbox.reseed
+local faults = sandbox.faults
 
 -- chunk_index of each POST to `path`, from the sandbox's request log.
 local function chunks(path)

@@ -4,14 +4,10 @@
 local iconect = require "lunet.iconect"
 local lunet = require "lunet"
 local json = require "lunet.json"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function reseed()
-  control:request{ method = "PUT", path = "/_sandbox/faults", text = "" }
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
+local reseed = sandbox.reseed
 local function settings(t) control:request{ method = "PUT", path = "/iconect/_sandbox/settings", body = t } end
 local function log()
   local out = {}

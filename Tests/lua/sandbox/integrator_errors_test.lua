@@ -6,19 +6,15 @@
 -- never sends: Tests/LunetCLITests/IntegratorExampleTests.swift covers it.
 local integrator = require "lunet.integrator"
 local lunet = require "lunet"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
+local faults = sandbox.faults
 local function rate(per_second, burst)
   control:request{ method = "PUT", path = "/integrator/_control/rate-limit",
     body = { requestsPerSecond = per_second, burst = burst } }
 end
-local function reseed()
-  faults("")
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
+local reseed = sandbox.reseed
 local function log()
   local out = {}
   for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do

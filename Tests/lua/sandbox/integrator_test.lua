@@ -5,14 +5,10 @@
 local integrator = require "lunet.integrator"
 local lunet = require "lunet"
 local json = require "lunet.json"
-local control = require("lunet.http").connect{ url = lunet.sandbox }
+local sandbox = require "sandbox_control"
+local control = sandbox.control
 
-local function reseed()
-  control:request{ method = "PUT", path = "/_sandbox/faults", text = "" }
-  control:request{ method = "POST", path = "/_sandbox/reset" }
-  control:request{ method = "POST", path = "/_sandbox/seed/demo" }
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-end
+local reseed = sandbox.reseed
 local function log()
   local out = {}
   for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do
@@ -20,7 +16,7 @@ local function log()
   end
   return out
 end
-local function clear_log() control:request{ method = "DELETE", path = "/_sandbox/requests" } end
+local clear_log = sandbox.clear_log
 local function job_timing(queued, running)
   control:request{ method = "PUT", path = "/integrator/_control/jobs",
     body = { queuedSeconds = queued, runningSeconds = running } }
