@@ -22,6 +22,13 @@ local task = require "lunet.task"
 
 local M = {}
 
+-- The run summary's item counts (RunStats): items handed to the script per
+-- page, items stored per acknowledged batch. A no-op outside a lunet runtime.
+local count_items = (function()
+  local ok, lunet = pcall(require, "lunet")
+  return ok and type(lunet) == "table" and lunet._count_items or function() end
+end)()
+
 local function fail(caller, msg) error(caller .. ": " .. msg, 3) end
 
 local function check_count(caller, name, v, allow_zero)
@@ -121,6 +128,7 @@ local function next_page(pass)
     items = cut
   end
   pass.delivered = pass.delivered + #items
+  count_items(#items, 0)
   if not ended and pass.limit and pass.delivered >= pass.limit then
     ended, pass.finished = true, true
     drain(pass)
@@ -297,6 +305,7 @@ function Feed:__call()
       self:_consumed(boundary)
     else
       self._page, self._i = result.items, 0
+      count_items(#result.items, 0)
     end
   end
 end
@@ -316,6 +325,33 @@ function Feed:commit(n)
   if token ~= nil then self:_save(token) end
   return self.token
 end
+
+--- feed:map(fn) → an iterator of fn(item) for each item of the feed, which
+-- a batch writer (content:upsert) checkpoints like the feed itself: the
+-- checkpoint advances only over items whose batches were acknowledged.
+-- fn must return a value for every item (a nil would end the input early).
+local MappedFeed = { __name = "lunet.MappedFeed" }
+MappedFeed.__index = MappedFeed
+M.MappedFeed = MappedFeed
+
+function Feed:map(fn)
+  if type(fn) ~= "function" then
+    error("feed:map(): bad argument #1 (function expected, got " .. type(fn) .. ")", 2)
+  end
+  return setmetatable({ feed = self, _fn = fn, _n = 0 }, MappedFeed)
+end
+
+function MappedFeed:__call()
+  local item = self.feed()
+  if item == nil then return nil end
+  self._n = self._n + 1
+  local mapped = self._fn(item)
+  if mapped == nil then error(self.feed.caller .. ": the function given to feed:map() returned nil for item " .. self._n, 0) end
+  return mapped
+end
+
+function MappedFeed:commit(n) return self.feed:commit(n) end
+function MappedFeed:__tostring() return "<mapped " .. tostring(self.feed):sub(2) end
 
 function Feed:__tostring()
   return "<feed " .. self.name .. (self.checkpoint and (" checkpoint=" .. self.checkpoint) or "")
@@ -354,6 +390,7 @@ function M.batch(input, opts, spec)
   local concurrency = check_count(caller, "concurrency", opts.concurrency) or 1
   local next_item = items_of(caller, input)
   local feed = getmetatable(input) == Feed and input or nil
+  if getmetatable(input) == MappedFeed then feed = input.feed end
   if feed then feed._autocommit = false end
 
   local report = { count = 0, batches = 0 }
@@ -366,6 +403,7 @@ function M.batch(input, opts, spec)
       failure = failure or result
       return
     end
+    count_items(0, #(result[spec.lists[1]] or {}))
     for _, name in ipairs(spec.lists) do
       for _, e in ipairs(result[name] or {}) do
         e.index = entry.first + (e.index or 1) - 1
