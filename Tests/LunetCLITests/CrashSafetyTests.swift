@@ -177,7 +177,7 @@ final class SandboxProcess: @unchecked Sendable {
     static func start(data: String, faults: String) throws -> SandboxProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LunetProcess.binary)
-        process.arguments = ["sandbox", "--data", data, "--faults", faults]
+        process.arguments = ["sandbox", "--data", data] + (faults.isEmpty ? [] : ["--faults", faults])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
