@@ -132,7 +132,7 @@ struct ICLCatalog {
             try tx.put("keys", id: "id:" + item.id, pointer)
             try tx.put("keys", id: "cid:" + item.contentItemId, pointer)
         }
-        try recordChange(&item, typeId: typeId)
+        try recordChange(&item, typeId: typeId, pointer: pointer)
         try tx.put(Self.itemsCollection(typeId), id: item.id, item.document)
         let position = orderedKey(item.sequence)
         if item.isDeleted {
@@ -144,18 +144,20 @@ struct ICLCatalog {
         }
     }
 
-    private func recordChange(_ item: inout StoredItem, typeId: String) throws {
+    private func recordChange(_ item: inout StoredItem, typeId: String, pointer: JSONValue) throws {
         let scoped = "changes/" + typeId
         if item.rowVersion > 0 {
-            try tx.delete("changes", id: orderedKey(item.rowVersion))
-            try tx.delete(scoped, id: orderedKey(item.rowVersion))
+            let old = orderedKey(item.rowVersion)
+            try tx.delete("changes", id: old)
+            try tx.delete(scoped, id: old)
         }
         item.rowVersion = try tx.nextSequence("rowVersion")
-        let pointer: JSONValue = ["type": .string(typeId), "_id": .string(item.id)]
-        try tx.put("changes", id: orderedKey(item.rowVersion), pointer)
-        try tx.put(scoped, id: orderedKey(item.rowVersion), pointer)
-        try tx.put("heads", id: "*", ["rowVersion": .integer(item.rowVersion)])
-        try tx.put("heads", id: typeId, ["rowVersion": .integer(item.rowVersion)])
+        let position = orderedKey(item.rowVersion)
+        try tx.put("changes", id: position, pointer)
+        try tx.put(scoped, id: position, pointer)
+        let head: JSONValue = ["rowVersion": .integer(item.rowVersion)]
+        try tx.put("heads", id: "*", head)
+        try tx.put("heads", id: typeId, head)
     }
 
     // MARK: Change feeds
