@@ -51,7 +51,16 @@ struct ScriptRunner {
         } catch {
             return error.rawValue
         }
-        defer { session.close() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let status = execute(session, source: source, bytes: bytes, chunkName: chunkName, arguments: arguments)
+        session.finish(status: status, duration: clock.now - start)
+        return status
+    }
+
+    private func execute(
+        _ session: Session, source: ScriptSource, bytes: [UInt8], chunkName: String, arguments: [String]
+    ) -> Int32 {
         let runtime = session.runtime
         runtime.setArguments(script: source.argumentZero, arguments)
         let lua = runtime.lua

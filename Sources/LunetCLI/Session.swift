@@ -15,6 +15,13 @@ struct SessionOptions: ParsableArguments {
     @Flag(help: "Start the API emulators in-process on a free loopback port and point every connection at them.")
     var sandbox = false
 
+    @Option(
+        name: .customLong("sandbox-url"),
+        help: ArgumentHelp(
+            "Point every connection at a sandbox already running at URL (`lunet sandbox`), like --sandbox (else LUNET_SANDBOX_URL).",
+            valueName: "URL"))
+    var sandboxURL: String?
+
     @Flag(help: "Log each HTTP exchange to stderr (secrets redacted).")
     var trace = false
 
@@ -25,6 +32,18 @@ struct SessionOptions: ParsableArguments {
         if let logFormat, !["text", "json"].contains(logFormat) {
             throw ValidationError("--log-format must be text or json, got '\(logFormat)'")
         }
+        if sandbox && sandboxURL != nil { throw ValidationError("use --sandbox or --sandbox-url, not both") }
+        if let sandboxURL, SessionOptions.sandboxBase(sandboxURL) == nil {
+            throw ValidationError("--sandbox-url must be an http:// or https:// URL, got '\(sandboxURL)'")
+        }
+    }
+
+    /// `http://host:port` without a trailing slash, or nil when not an HTTP URL.
+    static func sandboxBase(_ text: String) -> String? {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { return nil }
+        var base = text
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
     }
 }
 
@@ -48,6 +67,14 @@ final class Session {
             Diagnostics.error(error.description)
             throw ExitCode(ExitStatus.usage)
         }
+        let environment = ProcessInfo.processInfo.environment
+        if !options.sandbox, let given = options.sandboxURL ?? environment["LUNET_SANDBOX_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let base = SessionOptions.sandboxBase(given) else {
+                Diagnostics.error("LUNET_SANDBOX_URL must be an http:// or https:// URL, got '\(given)'")
+                throw ExitCode(ExitStatus.usage)
+            }
+            runtime.sandboxURL = base
+        }
         if options.sandbox {
             do {
                 let server = try blockingAwait { try await SandboxServer.start(SandboxOptions(seed: nil, modules: APIs.sandboxModules)) }
@@ -58,6 +85,13 @@ final class Session {
                 throw ExitCode(ExitStatus.usage)
             }
         }
+    }
+
+    /// The run summary (RunSummary.swift), then `close()`.
+    func finish(status: Int32, duration: Duration) {
+        RunSummary(stats: runtime.bindings.stats.snapshot, status: status, duration: duration)
+            .report(to: runtime.log, human: printStats)
+        close()
     }
 
     func close() {

@@ -55,9 +55,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public init() {}
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (k, v) in elements { self[k] = v }
+        self.init(elements)
     }
     public init(_ pairs: [(String, JSONValue)]) {
+        // Sized once: growing from empty rehashed the storage several times.
+        keys.reserveCapacity(pairs.count)
+        storage.reserveCapacity(pairs.count)
         for (k, v) in pairs { self[k] = v }
     }
 

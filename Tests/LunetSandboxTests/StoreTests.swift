@@ -69,6 +69,38 @@ struct StoreTests {
         #expect(try await store.scan("letters", after: "c", limit: 1).first == SandboxDocument(id: "d", body: "d"))
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func scansSeeRemovalsAndReadditions(kind: StoreKind) async throws {
+        let (store, cleanUp) = try kind.make()
+        defer { cleanUp() }
+        for id in ["m", "c", "x", "a"] { try await store.put("ids", id: id, .string(id)) }
+        #expect(try await store.scan("ids").map(\.id) == ["a", "c", "m", "x"])
+        try await store.delete("ids", id: "c")
+        try await store.put("ids", id: "b", "b")
+        try await store.delete("ids", id: "x")
+        try await store.put("ids", id: "x", "x again")
+        try await store.put("ids", id: "c", "c again")
+        try await store.delete("ids", id: "b")
+        #expect(try await store.scan("ids").map(\.id) == ["a", "c", "m", "x"])
+        #expect(try await store.scan("ids", after: "c").map(\.body) == ["m", "x again"])
+        #expect(try await store.count("ids") == 4)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func scanPagesByOffset(kind: StoreKind) async throws {
+        let (store, cleanUp) = try kind.make()
+        defer { cleanUp() }
+        for id in ["b", "a", "d", "c", "e"] { try await store.put("letters", id: id, .string(id)) }
+        let pages = try await store.read { tx in
+            [try tx.scan("letters", offset: 0, limit: 2), try tx.scan("letters", offset: 2, limit: 2),
+             try tx.scan("letters", offset: 4, limit: 2), try tx.scan("letters", offset: 5, limit: 2),
+             try tx.scan("letters", offset: 1, limit: nil), try tx.scan("letters", offset: 1, limit: 0),
+             try tx.scan("nothing", offset: 0, limit: 3)].map { $0.map(\.id) }
+        }
+        #expect(pages == [["a", "b"], ["c", "d"], ["e"], [], ["b", "c", "d", "e"], [], []])
+        #expect(try await store.read { try $0.scan("letters", offset: 3, limit: 1) } == [SandboxDocument(id: "d", body: "d")])
+    }
+
     @Test func bothStoresOrderIdsAlike() async throws {
         let ids = ["é", "z", "e\u{301}", "Z", "a", "aa", "a b", "😀", "ｚ", "10", "9", orderedKey(10), orderedKey(9)]
         var orders: [[String]] = []

@@ -302,6 +302,30 @@ describe("batch writes", function()
     assert.equals("c10", store.data["checkpoint:sync"])
   end)
 
+  it("checkpoint a mapped feed (feed:map) like the feed itself", function()
+    local api = change_api(items(10), 4)
+    local store = memory_store()
+    local function copy(item) return { id = item.id, bad = item.bad, copied = true } end
+    local feed = paging.feed{ fetch = api.fetch, checkpoint = "map", store = store }
+    local ok = pcall(paging.batch, feed:map(copy), { batch_size = 3 }, send_spec({}, { fail_batch = 3 }))
+    assert.falsy(ok)
+    assert.equals("c4", store.data["checkpoint:map"]) -- items 1..6 acknowledged: page 1 only
+    local sent = {}
+    local spec = send_spec({})
+    local send = spec.send
+    spec.send = function(batch) for _, item in ipairs(batch) do sent[#sent + 1] = item end; return send(batch) end
+    local r = paging.batch(paging.feed{ fetch = api.fetch, checkpoint = "map", store = store }:map(copy), { batch_size = 3 }, spec)
+    assert.equals(6, r.count)
+    assert.same({ 5, 6, 7, 8, 9, 10 }, ids(sent))
+    assert.truthy(sent[1].copied)
+    assert.equals("c10", store.data["checkpoint:map"])
+    local empty = paging.feed{ fetch = api.fetch, checkpoint = "map", store = store }:map(function() return nil end)
+    assert.equals(0, paging.batch(empty, nil, send_spec({})).count) -- nothing new: fn never called
+    local broken = paging.feed{ fetch = api.fetch, store = store }:map(function() return nil end)
+    assert.has_error(function() paging.batch(broken, nil, send_spec({})) end, "returned nil for item 1")
+    assert.has_error(function() feed:map(42) end, "feed:map(): bad argument #1 (function expected, got number)")
+  end)
+
   it("check arguments", function()
     assert.has_error(function() paging.batch(42, nil, send_spec({})) end, "x:upsert(): bad argument #1 (array or iterator expected, got number)")
     assert.has_error(function() paging.batch({}, { batch_size = 0 }, send_spec({})) end, "option 'batch_size' must be a positive integer")

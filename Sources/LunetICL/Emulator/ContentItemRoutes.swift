@@ -85,35 +85,64 @@ struct ContentItemRoutes: Sendable {
         return (type, item)
     }
 
+    /// Every type's live items in creation order: from the `live` index
+    /// when every type is in it (a plain page reads only its rows), else by
+    /// scanning each type's items.
     private func listAll(_ request: Request) async throws -> Response {
         let query = try ODataQuery(ICLRequest.query(request))
         try query.check(allowed: Self.commonProperties) { property in
             "The property '\(property)' cannot be used to filter or sort content items of all types; "
                 + "only ContentItemId, Title and ExternalId can."
         }
-        let rows = try await store.read { tx in
+        let result = try await store.read { tx in
             let catalog = ICLCatalog(tx: tx)
-            var rows: [(Int64, JSONObject)] = []
-            for type in try catalog.types() {
-                for item in try catalog.items(of: type.contentTypeId) {
-                    rows.append((item.sequence, ItemView.listed(item, type.definition, typeName: type.name)))
-                }
+            let types = try catalog.types()
+            let byId = Dictionary(types.map { ($0.contentTypeId, $0) }, uniquingKeysWith: { a, _ in a })
+            func render(_ row: (typeId: String, item: StoredItem), only: Set<String>? = nil) -> JSONObject {
+                let type = byId[row.typeId]!
+                return ItemView.listed(row.item, type.definition, typeName: type.name, only: only)
             }
-            return rows.sorted { $0.0 < $1.0 }.map(\.1)
+            let rows: [(typeId: String, item: StoredItem)]
+            if types.allSatisfy(\.liveIndexed) {
+                if query.isPlain {
+                    let page = try catalog.liveItems(of: nil, offset: query.skip, limit: query.top)
+                        .filter { byId[$0.typeId] != nil }
+                    return query.page(page.map { render($0) }, total: try catalog.liveCount(of: nil))
+                }
+                rows = try catalog.allLiveItems().filter { byId[$0.typeId] != nil }
+            } else {
+                rows = try types.flatMap { type in try catalog.items(of: type.contentTypeId).map { (type.contentTypeId, $0) } }
+                    .sorted { $0.item.sequence < $1.item.sequence }
+            }
+            let used = query.usedFields
+            return query.apply(rows, view: { render($0, only: used) }, render: { render($0) })
         }
-        return ABP.envelope(query.apply(rows))
+        return ABP.envelope(result)
     }
 
     private func list(_ request: Request, type typeName: String) async throws -> Response {
         let query = try ODataQuery(ICLRequest.query(request))
-        let rows = try await store.read { tx in
+        let result = try await store.read { tx in
             let catalog = ICLCatalog(tx: tx)
             let type = try Self.type(catalog, typeName)
             try query.check(allowed: Self.systemProperties.union(type.definition.fields.map(\.name))) { property in
                 "Could not find a property named '\(property)' on type '\(typeName)'."
             }
-            return try catalog.items(of: type.contentTypeId).map { ItemView.listed($0, type.definition) }
+            let (typeId, definition) = (type.contentTypeId, type.definition)
+            let items: [StoredItem]
+            if type.liveIndexed {
+                if query.isPlain {
+                    let page = try catalog.liveItems(of: typeId, offset: query.skip, limit: query.top)
+                    return query.page(page.map { ItemView.listed($0.item, definition) }, total: try catalog.liveCount(of: typeId))
+                }
+                items = try catalog.liveItems(of: typeId, offset: 0, limit: nil).map(\.item)
+            } else {
+                items = try catalog.items(of: typeId)
+            }
+            let used = query.usedFields
+            return query.apply(
+                items, view: { ItemView.listed($0, definition, only: used) }, render: { ItemView.listed($0, definition) })
         }
-        return ABP.envelope(query.apply(rows))
+        return ABP.envelope(result)
     }
 }

@@ -10,7 +10,7 @@ import LunetSandbox
 /// ü); the same ids and values on every run. Replaces earlier content, keeps
 /// tokens and settings.
 enum ICLDemoData {
-    static let dataCollections = ["types", "items/", "keys", "changes", "heads", "itemSequence", "rowVersion"]
+    static let dataCollections = ["types", "items/", "keys", "changes", "heads", "itemSequence", "rowVersion", "live"]
     static let start = Date(timeIntervalSince1970: 1_673_249_400)  // 2023-01-09T07:30:00Z
 
     static func load(into store: any SandboxStore) async throws {

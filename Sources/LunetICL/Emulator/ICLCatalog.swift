@@ -9,6 +9,9 @@ import LunetSandbox
 ///   keys             "id:…", "cid:…", "ext:…" → {type, _id}; "ext:" only for live items
 ///   changes, changes/{typeId}   orderedKey(rowVersion) → {type, _id}: one entry per item, its latest change
 ///   heads            "*" or typeId → {rowVersion}: the newest change of the scope
+///   live, live/{typeId}   orderedKey(sequence) → {type, _id}: the live items in
+///                    creation order, so a listing page is read by position
+///                    (kept for the types whose `liveIndexed` is set)
 struct ICLCatalog {
     let tx: any SandboxTransaction
 
@@ -77,6 +80,30 @@ struct ICLCatalog {
         try allItems(of: typeId).filter { !$0.isDeleted }
     }
 
+    /// Live items of every type in creation order, each with its type id.
+    func allLiveItems() throws -> [(typeId: String, item: StoredItem)] {
+        try tx.scan("live", after: nil, limit: nil).compactMap(pointed)
+    }
+
+    /// How many live items the type has, from the index.
+    func liveCount(of typeId: String?) throws -> Int {
+        try tx.count(typeId.map { "live/" + $0 } ?? "live")
+    }
+
+    /// Live items `offset..<offset+limit` in creation order, from the index
+    /// (`typeId` nil: of every type).
+    func liveItems(of typeId: String?, offset: Int, limit: Int?) throws -> [(typeId: String, item: StoredItem)] {
+        try tx.scan(typeId.map { "live/" + $0 } ?? "live", offset: offset, limit: limit).compactMap(pointed)
+    }
+
+    /// The item a `{type, _id}` index entry points at.
+    private func pointed(_ document: SandboxDocument) throws -> (typeId: String, item: StoredItem)? {
+        guard let owner = document.body["type"]?.string, let id = document.body["_id"]?.string,
+            let item = try storedItem(of: owner, id: id)
+        else { return nil }
+        return (owner, item)
+    }
+
     func allItems(of typeId: String) throws -> [StoredItem] {
         try tx.scan(Self.itemsCollection(typeId), after: nil, limit: nil)
             .compactMap { StoredItem(document: $0.body) }
@@ -96,25 +123,41 @@ struct ICLCatalog {
         if let previousExternalId, previousExternalId != item.externalId || item.isDeleted {
             try tx.delete("keys", id: "ext:" + previousExternalId)
         }
-        if let externalId = item.externalId, !item.isDeleted { try tx.put("keys", id: "ext:" + externalId, pointer) }
-        try tx.put("keys", id: "id:" + item.id, pointer)
-        try tx.put("keys", id: "cid:" + item.contentItemId, pointer)
-        try recordChange(&item, typeId: typeId)
+        if let externalId = item.externalId, !item.isDeleted, externalId != previousExternalId {
+            try tx.put("keys", id: "ext:" + externalId, pointer)
+        }
+        // A saved item's _id and contentItemId never change: indexed once.
+        let isNew = item.rowVersion == 0
+        if isNew {
+            try tx.put("keys", id: "id:" + item.id, pointer)
+            try tx.put("keys", id: "cid:" + item.contentItemId, pointer)
+        }
+        try recordChange(&item, typeId: typeId, pointer: pointer)
         try tx.put(Self.itemsCollection(typeId), id: item.id, item.document)
+        let position = orderedKey(item.sequence)
+        if item.isDeleted {
+            try tx.delete("live", id: position)
+            try tx.delete("live/" + typeId, id: position)
+        } else if isNew {
+            try tx.put("live", id: position, pointer)
+            try tx.put("live/" + typeId, id: position, pointer)
+        }
     }
 
-    private func recordChange(_ item: inout StoredItem, typeId: String) throws {
+    private func recordChange(_ item: inout StoredItem, typeId: String, pointer: JSONValue) throws {
         let scoped = "changes/" + typeId
         if item.rowVersion > 0 {
-            try tx.delete("changes", id: orderedKey(item.rowVersion))
-            try tx.delete(scoped, id: orderedKey(item.rowVersion))
+            let old = orderedKey(item.rowVersion)
+            try tx.delete("changes", id: old)
+            try tx.delete(scoped, id: old)
         }
         item.rowVersion = try tx.nextSequence("rowVersion")
-        let pointer: JSONValue = ["type": .string(typeId), "_id": .string(item.id)]
-        try tx.put("changes", id: orderedKey(item.rowVersion), pointer)
-        try tx.put(scoped, id: orderedKey(item.rowVersion), pointer)
-        try tx.put("heads", id: "*", ["rowVersion": .integer(item.rowVersion)])
-        try tx.put("heads", id: typeId, ["rowVersion": .integer(item.rowVersion)])
+        let position = orderedKey(item.rowVersion)
+        try tx.put("changes", id: position, pointer)
+        try tx.put(scoped, id: position, pointer)
+        let head: JSONValue = ["rowVersion": .integer(item.rowVersion)]
+        try tx.put("heads", id: "*", head)
+        try tx.put("heads", id: typeId, head)
     }
 
     // MARK: Change feeds
@@ -122,12 +165,7 @@ struct ICLCatalog {
     /// Up to `limit` changes after `rowVersion`, oldest first; `typeId` nil: all types.
     func changes(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, item: StoredItem)] {
         let collection = typeId.map { "changes/" + $0 } ?? "changes"
-        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap { document in
-            guard let owner = document.body["type"]?.string, let id = document.body["_id"]?.string,
-                let item = try storedItem(of: owner, id: id)
-            else { return nil }
-            return (owner, item)
-        }
+        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap(pointed)
     }
 
     /// The newest change of the scope, 0 when it has none.

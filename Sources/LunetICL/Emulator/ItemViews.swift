@@ -15,13 +15,16 @@ enum ItemView {
         return view
     }
 
-    /// `typeName` is set for the listings and feeds of all types.
-    static func listed(_ item: StoredItem, _ type: ContentTypeDefinition, typeName: String? = nil) -> JSONObject {
-        var view = fields(item, type)
+    /// `typeName` is set for the listings and feeds of all types. `only`:
+    /// the fields (and title) a filter or sort needs; the rest is left out.
+    static func listed(
+        _ item: StoredItem, _ type: ContentTypeDefinition, typeName: String? = nil, only: Set<String>? = nil
+    ) -> JSONObject {
+        var view = fields(item, type, only: only)
         view["contentItemId"] = .string(item.contentItemId)
         appendCommon(item, to: &view)
         appendAudit(item, to: &view)
-        view["title"] = title(item, type)
+        if only?.contains("title") ?? true { view["title"] = title(item, type) }
         if let typeName { view["$type"] = .string(typeName) }
         return view
     }
@@ -48,9 +51,9 @@ enum ItemView {
         view["lastModifierUser"] = ICLUsers.name(item.lastModifierUserId)
     }
 
-    static func fields(_ item: StoredItem, _ type: ContentTypeDefinition) -> JSONObject {
+    static func fields(_ item: StoredItem, _ type: ContentTypeDefinition, only: Set<String>? = nil) -> JSONObject {
         var view = JSONObject()
-        for field in type.fields {
+        for field in type.fields where only?.contains(field.name) ?? true {
             if let stored = item.fields[field.name], let shown = FieldValue.load(stored, as: field.type) {
                 view[field.name] = shown
             }

@@ -54,22 +54,51 @@ struct ODataQuery {
         return first.uppercased() + field.dropFirst()
     }
 
+    /// Neither `$filter` nor `$orderby`: a page is rows `skip..<skip+top` as stored.
+    var isPlain: Bool { filter == nil && order == nil }
+
+    /// The item fields (lower-camel) that `$filter` and `$orderby` read.
+    var usedFields: Set<String> {
+        Set((filter?.properties.map(ODataFilter.field) ?? []) + (order?.keys.map(\.field) ?? []))
+    }
+
     /// Filters, sorts (ties keep the rows' order) and pages `rows`. The seed
     /// puts `__count` first for items and last for content types.
     func apply(_ rows: [JSONObject], countFirst: Bool = true) -> JSONValue {
-        var matching = filter.map { f in rows.filter(f.matches) } ?? rows
+        apply(rows, view: { $0 }, render: { $0 }, countFirst: countFirst)
+    }
+
+    /// The same for rows of any kind: filtered and sorted on `view(row)`
+    /// (which needs only the properties the query uses), and only the rows
+    /// of the page rendered in full.
+    func apply<Row>(
+        _ rows: [Row], view: (Row) -> JSONObject, render: (Row) -> JSONObject, countFirst: Bool = true
+    ) -> JSONValue {
+        if isPlain {
+            return page(rows.dropFirst(skip).prefix(top ?? Int.max).map(render), total: rows.count, countFirst: countFirst)
+        }
+        var matching: [(row: Row, view: JSONObject)] = []
+        for row in rows {
+            let shown = view(row)
+            if filter?.matches(shown) ?? true { matching.append((row, shown)) }
+        }
         if let order {
             matching = matching.enumerated().sorted { a, b in
-                if order.precedes(a.element, b.element) { return true }
-                if order.precedes(b.element, a.element) { return false }
+                if order.precedes(a.element.view, b.element.view) { return true }
+                if order.precedes(b.element.view, a.element.view) { return false }
                 return a.offset < b.offset
             }.map(\.element)
         }
-        let page = matching.dropFirst(skip).prefix(top ?? Int.max)
+        let page: [JSONObject] = matching.dropFirst(skip).prefix(top ?? Int.max).map { render($0.row) }
+        return self.page(page, total: matching.count, countFirst: countFirst)
+    }
+
+    /// One page already cut (`skip` and `top` applied) of `total` matching rows.
+    func page(_ rows: [JSONObject], total: Int, countFirst: Bool = true) -> JSONValue {
         var result = JSONObject()
-        if inlineCount, countFirst { result["__count"] = .integer(Int64(matching.count)) }
-        result["results"] = .array(page.map { .object($0) })
-        if inlineCount, !countFirst { result["__count"] = .integer(Int64(matching.count)) }
+        if inlineCount, countFirst { result["__count"] = .integer(Int64(total)) }
+        result["results"] = .array(rows.map { .object($0) })
+        if inlineCount, !countFirst { result["__count"] = .integer(Int64(total)) }
         return .object(result)
     }
 }

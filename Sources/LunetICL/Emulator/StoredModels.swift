@@ -8,14 +8,20 @@ struct StoredType: Sendable {
     var contentTypeId: String
     var creationTime: String
     var lastModificationTime: String
+    /// Whether the catalog's `live` index holds this type's live items: true
+    /// for every type created since the index exists; a type read from an
+    /// older `--data` store is listed by scanning its items instead.
+    var liveIndexed = true
 
     var name: String { definition.name }
 
     var document: JSONValue {
-        [
+        var document: JSONObject = [
             "contentTypeId": .string(contentTypeId), "creationTime": .string(creationTime),
             "lastModificationTime": .string(lastModificationTime), "definition": .object(definition.json),
         ]
+        if liveIndexed { document["liveIndexed"] = true }
+        return .object(document)
     }
 
     init(definition: ContentTypeDefinition, creationTime: String, lastModificationTime: String) {
@@ -34,6 +40,7 @@ struct StoredType: Sendable {
         self.contentTypeId = id
         self.creationTime = created
         self.lastModificationTime = modified
+        self.liveIndexed = document["liveIndexed"]?.bool ?? false
     }
 
     static let summaryKeys: Set<String> = [

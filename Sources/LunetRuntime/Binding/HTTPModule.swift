@@ -56,7 +56,8 @@ enum HTTPModule {
 ///
 ///     local lunet = require "lunet"
 ///     lunet.version            -- "0.1.0"
-///     lunet.stats()            -- { requests=, retries=, failures=, bytes_sent=, bytes_received=, http_seconds= }
+///     lunet.stats()            -- { requests=, retries=, failures=, bytes_sent=, bytes_received=, http_seconds=,
+///                              --   items_read=, items_written= }
 ///     lunet.sandbox            -- the sandbox's base URL with --sandbox, else nil
 enum LunetModule {
     public static let version = "0.1.0"
@@ -69,6 +70,9 @@ enum LunetModule {
         lua_rawset(L, -3)
         lua_pushstring(L, "stats")
         call.pushFunction("lunet.stats", stats)
+        lua_rawset(L, -3)
+        lua_pushstring(L, "_count_items")
+        call.pushFunction("lunet._count_items", countItems)
         lua_rawset(L, -3)
         if let sandbox = call.state.bindings?.sandboxURL {
             lua_pushstring(L, "sandbox")
@@ -86,7 +90,15 @@ enum LunetModule {
             "requests": .integer(Int64(s.requests)), "retries": .integer(Int64(s.retries)),
             "failures": .integer(Int64(s.failures)), "bytes_sent": .integer(s.bytesSent),
             "bytes_received": .integer(s.bytesReceived), "http_seconds": .number(seconds),
+            "items_read": .integer(Int64(s.itemsRead)), "items_written": .integer(Int64(s.itemsWritten)),
         ]))
         return 1
+    }
+
+    /// `lunet._count_items(read, written)`: lunet.paging's counts for the run summary.
+    static func countItems(_ call: LuaCall) throws -> Int32 {
+        guard let bindings = call.state.bindings else { throw call.error("needs a lunet runtime") }
+        bindings.stats.countItems(read: Int(try call.optionalInteger(1) ?? 0), written: Int(try call.optionalInteger(2) ?? 0))
+        return 0
     }
 }

@@ -14,6 +14,12 @@ public final class RunStats: Sendable {
         /// Sum of the requests' durations, waits included (concurrent
         /// requests each count their own time).
         public var httpTime: Duration = .zero
+        /// Items the script received from cursors and change feeds (counted
+        /// per page delivered by lunet.paging).
+        public var itemsRead = 0
+        /// Items stored by acknowledged batch writes: the entries of the
+        /// success list (the first list of a batch method's report).
+        public var itemsWritten = 0
     }
 
     private let state = LockedValue(Snapshot())
@@ -23,6 +29,14 @@ public final class RunStats: Sendable {
     public var snapshot: Snapshot { state.current }
 
     func update(_ change: (inout Snapshot) -> Void) { state.withLock(change) }
+
+    /// lunet.paging's count of items delivered to the script and written.
+    public func countItems(read: Int, written: Int) {
+        update {
+            $0.itemsRead += read
+            $0.itemsWritten += written
+        }
+    }
 
     /// `HTTP: 120 requests, 3 retries, 1 failed, 1.2 MB sent, 45.3 MB received, 12.4 s in HTTP`
     public var summary: String {

@@ -9,6 +9,7 @@ public final class LogService: @unchecked Sendable {
     private var _level: LogLevel
     private var _sink: any LogSink
     private var _context: JSONObject = [:]
+    private var _format: LogFormat?
 
     /// Threshold from `LUNET_LOG_LEVEL` (default info); `sink` defaults to
     /// human lines on stderr, coloured when stderr is a terminal and
@@ -37,7 +38,15 @@ public final class LogService: @unchecked Sendable {
     }
 
     /// Use `--log-format text|json` on stderr.
-    public func useFormat(_ format: LogFormat) { sink = StderrLogSink(format: format) }
+    public func useFormat(_ format: LogFormat) {
+        locked {
+            _sink = StderrLogSink(format: format)
+            _format = format
+        }
+    }
+
+    /// The format chosen with `useFormat`, nil while the default sink is used.
+    public var format: LogFormat? { locked { _format } }
 
     /// A random id per run unless the CLI sets one.
     public var runID: String? {
@@ -56,6 +65,14 @@ public final class LogService: @unchecked Sendable {
     public func log(_ level: LogLevel, _ message: String, fields: JSONObject = [:]) {
         let (threshold, sink, context) = locked { (_level, _sink, _context) }
         guard level >= threshold else { return }
+        guard case .object(let redacted) = Redactor.shared.json(.object(fields)) else { return }
+        sink.write(LogRecord(level: level, message: message, fields: redacted, context: context))
+    }
+
+    /// Log a record whatever the threshold: the run summary, which a
+    /// scheduler's log collector needs even when only warnings are shown.
+    public func always(_ level: LogLevel, _ message: String, fields: JSONObject = [:]) {
+        let (sink, context) = locked { (_sink, _context) }
         guard case .object(let redacted) = Redactor.shared.json(.object(fields)) else { return }
         sink.write(LogRecord(level: level, message: message, fields: redacted, context: context))
     }

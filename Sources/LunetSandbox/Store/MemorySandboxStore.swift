@@ -1,3 +1,4 @@
+import Foundation
 import LunetJSON
 import NIOConcurrencyHelpers
 
@@ -39,39 +40,65 @@ private struct MemoryState {
     var sequences: [String: Int64] = [:]
 }
 
-/// Documents plus their ids kept sorted, so a page of a scan is a binary search.
+/// Documents plus their ids in sorted order, so a page of a scan is a binary
+/// search. New ids are appended to `pending` and removed ones dropped only
+/// from `documents`; the order is brought up to date by the next scan (one
+/// sort of the new ids and a merge), so writes never shift a large array.
 private struct MemoryCollection {
     var documents: [DocumentID: JSONValue] = [:]
-    var sortedIDs: [String] = []
+    /// Sorted; may still hold ids removed since the last scan.
+    private var sortedIDs: [String] = []
+    /// Ids added since the last scan, unsorted (an id removed and added again
+    /// can be both here and in `sortedIDs`: the merge keeps it once).
+    private var pending: [String] = []
+    private var removedSinceSort = false
 
-    /// Index of the first id that sorts after `id` (or at it, with `orEqual`).
-    func boundary(after id: String, orEqual: Bool) -> Int {
-        var low = 0, high = sortedIDs.count
+    /// The live ids in order, bringing the order up to date first.
+    mutating func orderedIDs() -> [String] {
+        if pending.isEmpty && !removedSinceSort { return sortedIDs }
+        let added = pending.sorted(by: utf8Precedes)
+        var merged: [String] = []
+        merged.reserveCapacity(documents.count)
+        var i = 0, j = 0
+        func take(_ id: String) {
+            guard documents[DocumentID(id)] != nil else { return }
+            if let last = merged.last, DocumentID(last) == DocumentID(id) { return }
+            merged.append(id)
+        }
+        while i < sortedIDs.count || j < added.count {
+            if j == added.count || (i < sortedIDs.count && !utf8Precedes(added[j], sortedIDs[i])) {
+                take(sortedIDs[i])
+                i += 1
+            } else {
+                take(added[j])
+                j += 1
+            }
+        }
+        sortedIDs = merged
+        pending = []
+        removedSinceSort = false
+        return sortedIDs
+    }
+
+    /// Index in `ids` of the first id that sorts after `id`.
+    static func boundary(_ ids: [String], after id: String) -> Int {
+        var low = 0, high = ids.count
         while low < high {
             let mid = (low + high) / 2
-            let candidate = sortedIDs[mid]
-            let before = orEqual ? utf8Precedes(candidate, id) : !utf8Precedes(id, candidate)
-            if before { low = mid + 1 } else { high = mid }
+            if !utf8Precedes(id, ids[mid]) { low = mid + 1 } else { high = mid }
         }
         return low
     }
 
     mutating func put(_ id: String, _ document: JSONValue) -> JSONValue? {
         let previous = documents.updateValue(document, forKey: DocumentID(id))
-        if previous == nil {
-            // Ids are often ascending (sequence keys): append without searching.
-            if let last = sortedIDs.last, !utf8Precedes(last, id) {
-                sortedIDs.insert(id, at: boundary(after: id, orEqual: true))
-            } else {
-                sortedIDs.append(id)
-            }
-        }
+        if previous == nil { pending.append(id) }
         return previous
     }
 
     mutating func remove(_ id: String) -> JSONValue? {
         guard let previous = documents.removeValue(forKey: DocumentID(id)) else { return nil }
-        sortedIDs.remove(at: boundary(after: id, orEqual: true))
+        removedSinceSort = true
         return previous
     }
 }
@@ -86,12 +113,19 @@ private struct DocumentID: Hashable {
     }
 
     static func == (a: Self, b: Self) -> Bool {
-        a.text.utf8.elementsEqual(b.text.utf8)
+        // Native strings are contiguous UTF-8: compared with memcmp, without
+        // copying (and so retaining) either string.
+        let fast = a.text.utf8.withContiguousStorageIfAvailable { p in
+            b.text.utf8.withContiguousStorageIfAvailable { q in
+                p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0)
+            }
+        }
+        return (fast ?? nil) ?? a.text.utf8.elementsEqual(b.text.utf8)
     }
 
     func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil { Array(text.utf8).withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 }
 
@@ -163,11 +197,22 @@ private final class MemoryTransaction: SandboxTransaction {
     }
 
     func scan(_ collection: String, after: String?, limit: Int?) throws -> [SandboxDocument] {
-        guard let stored = state.collections[collection] else { return [] }
-        let start = after.map { stored.boundary(after: $0, orEqual: false) } ?? 0
-        let end = limit.map { min(stored.sortedIDs.count, start + max(0, $0)) } ?? stored.sortedIDs.count
-        guard start < end else { return [] }
-        return stored.sortedIDs[start..<end].map { SandboxDocument(id: $0, body: stored.documents[DocumentID($0)]!) }
+        guard state.collections[collection] != nil else { return [] }
+        let ids = state.collections[collection]!.orderedIDs()
+        let start = after.map { MemoryCollection.boundary(ids, after: $0) } ?? 0
+        return documents(collection, ids, from: start, limit: limit)
+    }
+
+    private func documents(_ collection: String, _ ids: [String], from start: Int, limit: Int?) -> [SandboxDocument] {
+        let end = limit.map { min(ids.count, start + max(0, $0)) } ?? ids.count
+        guard start < end, let stored = state.collections[collection] else { return [] }
+        return ids[start..<end].map { SandboxDocument(id: $0, body: stored.documents[DocumentID($0)]!) }
+    }
+
+    func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument] {
+        guard state.collections[collection] != nil else { return [] }
+        let ids = state.collections[collection]!.orderedIDs()
+        return documents(collection, ids, from: min(max(0, offset), ids.count), limit: limit)
     }
 
     func count(_ collection: String) throws -> Int {

@@ -37,6 +37,10 @@ private struct NamespacedTransaction: SandboxTransaction {
         try base.scan(prefix + collection, after: after, limit: limit)
     }
 
+    func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument] {
+        try base.scan(prefix + collection, offset: offset, limit: limit)
+    }
+
     func count(_ collection: String) throws -> Int {
         try base.count(prefix + collection)
     }

@@ -88,6 +88,16 @@ private struct SQLiteTransaction: SandboxTransaction {
         }
     }
 
+    func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, body FROM document WHERE collection = ? ORDER BY id LIMIT ? OFFSET ?",
+            arguments: [collection, limit.map { max(0, $0) } ?? -1, max(0, offset)])
+        return try rows.map { row in
+            let id: String = row["id"]
+            return SandboxDocument(id: id, body: try decode(row["body"], collection: collection, id: id))
+        }
+    }
+
     func count(_ collection: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document WHERE collection = ?", arguments: [collection]) ?? 0
     }

@@ -21,6 +21,9 @@ public protocol SandboxTransaction {
     /// Documents in id order (bytewise UTF-8, the same in every store), those
     /// after `after` only, at most `limit` of them: one page of a listing.
     func scan(_ collection: String, after: String?, limit: Int?) throws -> [SandboxDocument]
+    /// Documents in id order from position `offset` (0-based), at most
+    /// `limit` of them: a page by position, without reading the ones before.
+    func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument]
     func count(_ collection: String) throws -> Int
     /// The collection's counter, incremented: 1 on the first call. Deleting
     /// documents keeps it; `removeAll` resets it.
