@@ -15,18 +15,14 @@ struct CrashSafetyTests {
         try await CrashScenario(directory: directory, state: directory.appending(path: "state.db").path).run()
     }
 
-    @Test(.enabled("needs a PostgreSQL server (postgresStateURL() is nil)") { try await postgresStateURL() != nil })
-    func postgresStateSurvivesTwentyKills() async throws {
+    /// The same against a real PostgreSQL server (a fresh database; the
+    /// server is installed and started by PostgresTestServer).
+    @Test func postgresStateSurvivesTwentyKills() async throws {
         let directory = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let url = try #require(try await postgresStateURL())
+        let url = try await PostgresTestServer.shared.freshDatabase()
         try await CrashScenario(directory: directory, state: url).run()
     }
-}
-
-/// The state store URL of a PostgreSQL server for these tests, nil when none.
-func postgresStateURL() async throws -> String? {
-    nil  // wired to PostgresTestServer at merge
 }
 
 /// One crash-safety run against a state store (`LUNET_STATE`).
@@ -48,7 +44,7 @@ struct CrashScenario {
     }
 
     func run() async throws {
-        let sandbox = try SandboxProcess.start(
+        let sandbox = try await SandboxProcess.start(
             data: directory.appending(path: "sandbox").path,
             faults: "path=/icl/api,seed=9,503=0.03,429=0.02,retry-after=0")
         defer { sandbox.stop() }
@@ -162,50 +158,6 @@ struct CrashScenario {
         print(json.encode{ source = source, destination = destination, newest = now.token,
                            checkpoint = state.get("checkpoint:sync:meter->meter_copy") })
         """
-}
-
-/// `lunet sandbox` as a process of its own, so it outlives the killed runs.
-final class SandboxProcess: @unchecked Sendable {
-    let process: Process
-    let url: String
-
-    private init(process: Process, url: String) {
-        self.process = process
-        self.url = url
-    }
-
-    static func start(data: String, faults: String) throws -> SandboxProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LunetProcess.binary)
-        process.arguments = ["sandbox", "--data", data] + (faults.isEmpty ? [] : ["--faults", faults])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line: "lunet sandbox listening on http://127.0.0.1:PORT (prefixes: …)".
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let start = text.range(of: "http://"), let end = text[start.lowerBound...].firstIndex(of: " ") else {
-            process.terminate()
-            throw SandboxStartFailure(output: text)
-        }
-        return SandboxProcess(process: process, url: String(text[start.lowerBound..<end]))
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    struct SandboxStartFailure: Error, CustomStringConvertible {
-        var output: String
-        var description: String { "lunet sandbox did not start: \(output)" }
-    }
 }
 
 /// A run killed with SIGKILL after `killAfter` seconds, unless it ended first.

@@ -22,7 +22,7 @@ struct EnvOnlyConfigTests {
     @Test func iclConnectsFromICLVariablesAlone() async throws {
         let directory = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sandbox = try SandboxProcess.start(data: directory.appending(path: "sandbox").path, faults: "")
+        let sandbox = try await SandboxProcess.start(data: directory.appending(path: "sandbox").path, faults: "")
         defer { sandbox.stop() }
         var env = Self.bareEnvironment(directory)
         env["ICL_URL"] = sandbox.url + "/icl"
@@ -45,7 +45,7 @@ struct EnvOnlyConfigTests {
     @Test func sandboxURLFromTheEnvironmentOrTheFlag() async throws {
         let directory = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sandbox = try SandboxProcess.start(data: directory.appending(path: "sandbox").path, faults: "")
+        let sandbox = try await SandboxProcess.start(data: directory.appending(path: "sandbox").path, faults: "")
         defer { sandbox.stop() }
         var env = Self.bareEnvironment(directory)
         let probe = "local l = require 'lunet'; print(l.sandbox, require('lunet.icl').connect():types():list():total())"

@@ -129,7 +129,7 @@ struct IntegratorExampleTests {
         } catch {
             result = .failure(error)
         }
-        await sandbox.stop()
+        sandbox.stop()
         let (r, env) = try result.get()
         #expect(env.status == 0, "\(env.stderr)")
         #expect(lines(env.stdout) == ["5e03061cda20740022300f09", "https://api.eu.integrator.io/v1", "250"])
@@ -150,59 +150,4 @@ struct IntegratorExampleTests {
         #expect(out[8].contains("unknown route 'nope'"))
         #expect(!r.stdout.contains("not-the-token") && !r.stderr.contains("not-the-token"))
     }
-}
-
-/// `lunet sandbox --seed demo` as a child process, for scripts that reach it
-/// by URL rather than through --sandbox. Reading its first line and
-/// stopping it happen on plain threads, never on Swift's cooperative pool.
-final class SandboxProcess: @unchecked Sendable {
-    let process: Process
-    let url: String
-
-    private init(process: Process, url: String) {
-        self.process = process
-        self.url = url
-    }
-
-    static func start() async throws -> SandboxProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try startBlocking() }) }
-        }
-    }
-
-    private static func startBlocking() throws -> SandboxProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LunetProcess.binary)
-        process.arguments = ["sandbox", "--seed", "demo"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: "http://[^ \n]+", options: .regularExpression) else {
-            process.terminate()
-            process.waitUntilExit()
-            throw SandboxStartError(output: text)
-        }
-        return SandboxProcess(process: process, url: String(text[range]))
-    }
-
-    func stop() async {
-        let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.terminate()
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-    }
-
-    struct SandboxStartError: Error { let output: String }
 }
