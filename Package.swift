@@ -123,7 +123,9 @@ let package = Package(
         .testTarget(name: "LunetIConectTests", dependencies: apiTestDependencies + ["LunetIConect"]),
         .testTarget(name: "LunetCoreDataTests", dependencies: apiTestDependencies + ["LunetCoreData"]),
         .testTarget(name: "LunetIntegratorTests", dependencies: apiTestDependencies + ["LunetIntegrator"]),
-        .testTarget(name: "LunetRuntimeTests", dependencies: ["LunetRuntime", "LunetBridge", "LunetSandbox", "LunetJSON"]),
+        .testTarget(
+            name: "LunetRuntimeTests",
+            dependencies: ["LunetRuntime", "LunetBridge", "LunetSandbox", "LunetJSON", "LunetTestSupport"]),
         .testTarget(
             name: "LunetSandboxTests",
             dependencies: [
@@ -131,7 +133,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "LunetCLITests", dependencies: ["lunet"]),
+        // Helpers several test targets share (a real PostgreSQL server).
+        .target(name: "LunetTestSupport", path: "Tests/LunetTestSupport"),
+        .testTarget(name: "LunetCLITests", dependencies: ["lunet", "LunetTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LunetTestSupport
 import Testing
 
 /// Issue 9, item 3: a checkpointed sync (scripts/examples/icl_sync_types.lua:

@@ -1,4 +1,5 @@
 import Foundation
+import LunetTestSupport
 import Testing
 
 /// `lunet run --lock NAME` against each store: a second run exits with 3

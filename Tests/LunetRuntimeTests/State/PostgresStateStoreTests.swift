@@ -1,4 +1,5 @@
 import Foundation
+import LunetTestSupport
 import LunetBridge
 import LunetJSON
 @testable import LunetRuntime

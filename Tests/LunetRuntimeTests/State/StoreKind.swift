@@ -1,4 +1,5 @@
 import Foundation
+import LunetTestSupport
 import LunetRuntime
 import Testing
 

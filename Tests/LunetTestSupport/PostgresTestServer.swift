@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 /// A real PostgreSQL server for tests: `scripts/pg-test-server` (which
 /// installs Debian's postgresql when missing) run once per test process, on
@@ -14,9 +13,9 @@ import Testing
 /// Each test that needs an empty store takes a fresh database: tables and
 /// advisory locks are per database, so tests cannot see each other.
 /// The waiting happens on threads of their own, never on Swift's
-/// cooperative pool. (Tests/LunetRuntimeTests/State has the same file.)
-actor PostgresTestServer {
-    static let shared = PostgresTestServer()
+/// cooperative pool. Shared by the test targets (Tests/LunetTestSupport).
+public actor PostgresTestServer {
+    public static let shared = PostgresTestServer()
 
     struct Started: Sendable {
         var url: String
@@ -27,10 +26,10 @@ actor PostgresTestServer {
     private var counter = 0
 
     /// The URL of database "lunet" on the shared server.
-    func url() async throws -> String { try await start().url }
+    public func url() async throws -> String { try await start().url }
 
     /// A new, empty database; its URL.
-    func freshDatabase() async throws -> String {
+    public func freshDatabase() async throws -> String {
         let server = try await start()
         counter += 1
         let name = "t\(getpid())_\(counter)_\(UInt32.random(in: 0...UInt32.max))"
@@ -136,27 +135,4 @@ private final class NSLockedValue<Value>: @unchecked Sendable {
     private var value: Value
     init(_ value: Value) { self.value = value }
     func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
-}
-
-/// The stores the CLI state and lock tests run against.
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
-
-    /// A new, empty store: a file under `directory`, or a fresh database
-    /// on the test server. The value for LUNET_STATE.
-    func freshLocation(in directory: URL) async throws -> String {
-        switch self {
-        case .sqlite: directory.path + "/state/lunet/state.db"
-        case .postgres: try await PostgresTestServer.shared.freshDatabase()
-        }
-    }
-
-    /// How `lunet` shows the location (the password masked).
-    static func shown(_ location: String) -> String {
-        guard location.hasPrefix("postgres://"), let at = location.lastIndex(of: "@"),
-            let colon = location[location.index(location.startIndex, offsetBy: 11)..<at].firstIndex(of: ":")
-        else { return location }
-        return String(location[...colon]) + "••••" + String(location[at...])
-    }
 }
