@@ -125,6 +125,3 @@ struct ExampleScriptsTests {
     }
 }
 
-private func luaString(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-}

@@ -88,3 +88,8 @@ extension URL {
         try text.write(to: file, atomically: true, encoding: .utf8)
     }
 }
+
+/// `s` as a Lua string literal, for scripts the tests write.
+func luaString(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

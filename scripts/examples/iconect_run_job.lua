@@ -4,7 +4,7 @@
 --   lunet run [--sandbox] scripts/examples/iconect_run_job.lua PROJECT "SEARCH WORDS" [--timeout S]
 --
 -- Prints each status the job passes through and the record count before
--- and after. Exits 1 when the job does not end Completed, 3 on a timeout.
+-- and after. Exits 1 when the job does not end Completed, 124 (as for --timeout) when it is still running after --timeout seconds.
 local iconect = require "lunet.iconect"
 local lunet = require "lunet"
 
@@ -39,7 +39,7 @@ local ok, result = pcall(p.jobs.wait, p.jobs, job, { timeout = timeout, interval
 if not ok then
   if type(result) == "table" and result.code == "timeout" then
     print(("job %d still %s after %g s; it keeps running on the server"):format(job.id, result.job.status_name, timeout))
-    os.exit(3)
+    os.exit(124)
   end
   error(result, 0)
 end
