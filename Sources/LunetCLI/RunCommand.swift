@@ -35,6 +35,10 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
         }
         if let lock, let problem = RunLock.problem(lock) { throw ValidationError(problem) }
+        // `lunet run --help`: the passthrough argument would take it for a script.
+        if code == nil, let first = scriptAndArguments.first, first == "--help" || first == "-h" {
+            throw CleanExit.helpRequest(self)
+        }
         if code == nil && scriptAndArguments.isEmpty {
             throw ValidationError("missing SCRIPT (a file, '-' for standard input, or -e CODE)")
         }

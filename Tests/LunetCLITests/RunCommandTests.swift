@@ -118,6 +118,12 @@ struct RunCommandTests {
         #expect(help.stdout.contains("run"))
         let version = try await LunetProcess.run(["--version"])
         #expect(version.status == 0)
+        // before a script it is lunet's; after one, the script's
+        let runHelp = try await LunetProcess.run(["run", "--help"])
+        #expect(runHelp.status == 0)
+        #expect(runHelp.stdout.contains("USAGE: lunet run"), "\(runHelp.stdout)\(runHelp.stderr)")
+        let scriptArg = try await LunetProcess.run(["run", "-e", "print(arg[1])", "--help"])
+        #expect(scriptArg.stdout == "--help\n", "\(scriptArg.stderr)")
     }
 
     /// A Swift binding throwing a million times under pcall keeps the
