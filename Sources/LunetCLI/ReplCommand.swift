@@ -9,7 +9,7 @@ struct ReplCommand: ParsableCommand {
         discussion: """
             With --profile P (or the default profile) the services P configures are globals, connected on \
             first use: portal (iCL Portal), ic (iCONECT), cd (CoreData), celigo (integrator.io); with \
-            --sandbox all four, against the built-in emulators. $XDG_CONFIG_HOME/lunet/replrc.lua runs first. \
+            --sandbox all four, against the built-in emulators seeded with their demo data. $XDG_CONFIG_HOME/lunet/replrc.lua runs first. \
             When standard input is not a terminal, it is run as a script, like `lunet run -`. See docs/repl.md.
             """
     )
@@ -24,7 +24,7 @@ struct ReplCommand: ParsableCommand {
         }
         let env = ProcessInfo.processInfo.environment
         let paths = XDGPaths(environment: env)
-        let context = try Session(session, scriptDirectory: nil, scriptName: "repl")
+        let context = try Session(session, scriptDirectory: nil, scriptName: "repl", seed: "demo")
         defer { context.close() }
         var options = ReplSession.Options()
         options.color = isatty(STDOUT_FILENO) != 0 && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
@@ -53,7 +53,7 @@ struct ReplCommand: ParsableCommand {
     /// profile configures. Also says where they point, for the banner.
     static func services(_ context: Session, sandbox: Bool) -> ([String], String?) {
         if sandbox {
-            return (ServiceName.allCases.map(\.rawValue), "sandbox \(context.runtime.sandboxURL ?? "")")
+            return (ServiceName.allCases.map(\.rawValue), "sandbox with demo data \(context.runtime.sandboxURL ?? "")")
         }
         guard let configuration = try? context.runtime.config.configuration(),
             let selection = try? configuration.selectProfile()

@@ -55,7 +55,10 @@ final class Session {
     private(set) var sandbox: SandboxServer?
     private var printStats: Bool
 
-    init(_ options: SessionOptions, scriptDirectory: String?, scriptName: String?) throws(ExitCode) {
+    /// `seed`: demo data the in-process sandbox starts with (the REPL's
+    /// `--sandbox` has something to explore; scripts and tests start empty
+    /// and seed what they need through `/_sandbox/seed/NAME`).
+    init(_ options: SessionOptions, scriptDirectory: String?, scriptName: String?, seed: String? = nil) throws(ExitCode) {
         printStats = options.stats
         runtime = Runtime(scriptDirectory: scriptDirectory)
         StdlibIndex.install(in: runtime)
@@ -77,7 +80,7 @@ final class Session {
         }
         if options.sandbox {
             do {
-                let server = try blockingAwait { try await SandboxServer.start(SandboxOptions(seed: nil, modules: APIs.sandboxModules)) }
+                let server = try blockingAwait { try await SandboxServer.start(SandboxOptions(seed: seed, modules: APIs.sandboxModules)) }
                 sandbox = server
                 runtime.sandboxURL = server.baseURL
             } catch {

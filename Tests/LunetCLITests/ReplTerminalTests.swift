@@ -227,9 +227,12 @@ struct ReplTerminalTests {
             #expect(term.waitFor("<cursor content(building) page_size=25>"))
             term.type("help(portal)")
             #expect(term.waitFor("icl.Portal (module lunet.icl)"))
+            // the emulators start with their demo data
+            term.type("#ic.projects:list():collect(), portal:content('building'):list():total()")
+            #expect(term.waitFor("\n2\n1200\n"))
             return term.text
         }
-        #expect(text.contains("sandbox http://127.0.0.1:"), "banner: \(text)")
+        #expect(text.contains("sandbox with demo data http://127.0.0.1:"), "banner: \(text)")
         #expect(text.contains(": cd, celigo, ic, portal ·"), "banner lists the globals: \(text)")
     }
 
