@@ -127,7 +127,36 @@ enum Diagnostics {
     /// "lunet: script.lua:3: boom" and, for runtime errors, the traceback.
     static func scriptError(_ error: LuaScriptError) {
         var text = "lunet: \(error.message)\n"
-        if let traceback = error.traceback, error.kind != .syntax { text += traceback + "\n" }
+        if let traceback = error.traceback, error.kind != .syntax {
+            let full = ProcessInfo.processInfo.environment["LUNET_TRACEBACK"] == "full"
+            text += (full ? traceback : scriptFrames(traceback)) + "\n"
+        }
         lunet_write_stderr(text)
+    }
+
+    /// The traceback without the frames inside lunet's own Lua modules
+    /// (stdlib/lunet/…) and the C calls between them, which say where the
+    /// binding waited rather than where the script went wrong; a last line
+    /// counts what was left out. LUNET_TRACEBACK=full keeps everything.
+    static func scriptFrames(_ traceback: String) -> String {
+        let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func isLunet(_ line: String) -> Bool { line.contains("stdlib/lunet/") }
+        func isC(_ line: String) -> Bool { line.trimmingCharacters(in: .whitespaces).hasPrefix("[C]:") }
+        var keep = [Bool](repeating: true, count: lines.count)
+        for (i, line) in lines.enumerated() where isLunet(line) { keep[i] = false }
+        // C frames next to a hidden run (the binding's `wait`, `error`, a `for iterator`)
+        for (i, line) in lines.enumerated() where isC(line) {
+            var j = i - 1
+            while j >= 0 && isC(lines[j]) { j -= 1 }
+            var k = i + 1
+            while k < lines.count && isC(lines[k]) { k += 1 }
+            if (j >= 0 && isLunet(lines[j])) || (k < lines.count && isLunet(lines[k])) { keep[i] = false }
+        }
+        let hidden = keep.filter { !$0 }.count
+        let frames = lines.filter { $0.hasPrefix("\t") }.count
+        guard hidden > 0, hidden < frames else { return traceback }
+        var out = zip(lines, keep).filter(\.1).map(\.0)
+        out.append("\t(\(hidden) frame\(hidden == 1 ? "" : "s") inside lunet's modules not shown; LUNET_TRACEBACK=full shows them)")
+        return out.joined(separator: "\n")
     }
 }

@@ -103,6 +103,27 @@ struct RunCommandTests {
         #expect(r.stdout == "bye\n")
     }
 
+    /// Frames inside lunet's own Lua modules are left out of the traceback
+    /// (counted on a last line) unless LUNET_TRACEBACK=full.
+    @Test func tracebackLeavesOutLunetModuleFramesUnlessAskedForAll() async throws {
+        let dir = try LunetProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try dir.write("local task = require 'lunet.task'\nlocal function f(x) error('boom ' .. x) end\ntask.map({ 1 }, f)\n", to: "s.lua")
+        let short = try await LunetProcess.run(["run", "s.lua"], directory: dir)
+        #expect(short.status == 1)
+        #expect(short.stderr == """
+            lunet: task.map(): item 1: s.lua:2: boom 1
+            stack traceback:
+            \ts.lua:3: in main chunk
+            \t(2 frames inside lunet's modules not shown; LUNET_TRACEBACK=full shows them)
+
+            """)
+        let full = try await LunetProcess.run(["run", "s.lua"], environment: ["LUNET_TRACEBACK": "full"], directory: dir)
+        #expect(full.status == 1)
+        #expect(full.stderr.contains("\tstdlib/lunet/task.lua:"), "\(full.stderr)")
+        #expect(!full.stderr.contains("not shown"))
+    }
+
     @Test func shebangLineIsSkippedAndLineNumbersKept() async throws {
         let dir = try LunetProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
