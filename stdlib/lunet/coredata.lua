@@ -5,6 +5,7 @@
 -- (Sources/LunetCoreData/CoreDataRoutes.swift).
 local core = ...
 local paging = require "lunet.paging"
+local check = require "lunet._check"
 local json = require "lunet.json"
 local dates = require "lunet.coredata.dates"
 
@@ -20,14 +21,7 @@ local function sorted_keys(t)
 end
 
 local function check_options(caller, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then fail(caller, "options must be a table, got " .. type(opts), 3) end
-  for k in pairs(opts) do
-    if not allowed[k] then
-      fail(caller, ("unknown option '%s' (known: %s)"):format(tostring(k), table.concat(sorted_keys(allowed), ", ")), 3)
-    end
-  end
-  return opts
+  return check.options("coredata", caller, opts, allowed) -- a tail call: errors point at the script
 end
 
 -- An id argument: a non-empty string, or an object (table) with one.

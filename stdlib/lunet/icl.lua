@@ -4,6 +4,7 @@
 -- in one route table (Sources/LunetICL/ICLRoutes.swift).
 local core = ...
 local paging = require "lunet.paging"
+local check = require "lunet._check"
 
 local icl = {}
 
@@ -30,17 +31,7 @@ local function check_key(caller, key)
 end
 
 local function check_options(caller, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then error(("icl %s: options must be a table, got %s"):format(caller, type(opts)), 3) end
-  for k in pairs(opts) do
-    if not allowed[k] then
-      local names = {}
-      for n in pairs(allowed) do names[#names + 1] = n end
-      table.sort(names)
-      error(("icl %s: unknown option '%s' (known: %s)"):format(caller, tostring(k), table.concat(names, ", ")), 3)
-    end
-  end
-  return opts
+  return check.options("icl", caller, opts, allowed) -- a tail call: errors point at the script
 end
 
 ------------------------------------------------------------------ the connection

@@ -6,6 +6,7 @@
 -- docs/iconect.md.
 local core = ...
 local paging = require "lunet.paging"
+local check = require "lunet._check"
 local json = require "lunet.json"
 local task = require "lunet.task"
 local files = require "lunet.iconect_files"
@@ -23,17 +24,7 @@ local function describe(v)
 end
 
 local function check_options(caller, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then fail(caller, "options must be a table, got " .. type(opts), 3) end
-  for k in pairs(opts) do
-    if not allowed[k] then
-      local names = {}
-      for n in pairs(allowed) do names[#names + 1] = n end
-      table.sort(names)
-      fail(caller, ("unknown option '%s' (known: %s)"):format(tostring(k), table.concat(names, ", ")), 3)
-    end
-  end
-  return opts
+  return check.options("iconect", caller, opts, allowed) -- a tail call: errors point at the script
 end
 
 -- An object id: an integer, a string of digits, or a table with an `id`

@@ -5,6 +5,7 @@
 -- route table (Sources/LunetIntegrator/IntegratorRoutes.swift).
 local core = ...
 local paging = require "lunet.paging"
+local check = require "lunet._check"
 local json = require "lunet.json"
 local task = require "lunet.task"
 
@@ -32,17 +33,7 @@ local function check_table(caller, name, v)
 end
 
 local function check_options(caller, opts, allowed)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then argerror(caller, "options must be a table, got " .. type(opts)) end
-  for k in pairs(opts) do
-    if not allowed[k] then
-      local names = {}
-      for n in pairs(allowed) do names[#names + 1] = n end
-      table.sort(names)
-      argerror(caller, "unknown option '" .. tostring(k) .. "' (known: " .. table.concat(names, ", ") .. ")")
-    end
-  end
-  return opts
+  return check.options("integrator", caller, opts, allowed) -- a tail call: errors point at the script
 end
 
 local function check_seconds(caller, name, v)

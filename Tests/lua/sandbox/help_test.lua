@@ -13,7 +13,7 @@ local function public_modules()
   local names, seen = {}, {}
   local function add(name)
     if type(name) == "string" and (name == "lunet" or name:find("^lunet%.[%w_]+$")) and not INTERNAL[name]
-      and not name:find("^lunet%.doc") and not seen[name] then
+      and not name:find("^lunet%.doc") and not name:find("^lunet%._") and not seen[name] then
       seen[name] = true
       names[#names + 1] = name
     end

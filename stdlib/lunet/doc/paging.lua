@@ -7,6 +7,7 @@ return {
                  { name = "page_size", type = "integer", doc = "Items per request." },
                  { name = "limit", type = "integer?", doc = "Stop after this many items." },
                  { name = "prefetch", type = "integer", doc = "Pages fetched ahead while the script works (0 disables)." } } },
+    { name = "lunet.MappedFeed", doc = "feed:map(fn): the feed's changes passed through fn, as the input of a batch write that checkpoints the feed only over acknowledged batches." },
     { name = "lunet.Feed", doc = "A change feed: iterate it to get changed items page after page; with a checkpoint it saves its position in lunet.state after each fully consumed page, so a rerun continues where the last one stopped. Deleted items arrive with isDeleted = true.",
       fields = { { name = "name", type = "string" },
                  { name = "token", type = "any", doc = "Position after the last completely consumed page." },
@@ -64,5 +65,16 @@ print(r.count, r.batches)]] },
       doc = "Save the checkpoint now, covering every page whose items have all been delivered.",
       example = [[local feed = portal:changes{ type = "building", checkpoint = "demo" }
 for item in feed do feed:commit() end]] },
+    { name = "map", of = "lunet.Feed", params = { { name = "fn", type = "fun(item:table):any" } },
+      returns = { { type = "lunet.MappedFeed" } },
+      doc = "An iterator of fn(item) for each change, to pass to a batch write: the writer checkpoints it like the feed itself, so the checkpoint advances only over items whose batches the server acknowledged. fn must return a value for every item.",
+      example = [[local feed = portal:changes{ type = "building", checkpoint = "b->copy" }
+portal:content("building_copy"):upsert(feed:map(function(b)
+  return { externalId = b.externalId, buildingname = b.buildingname }
+end))]] },
+    { name = "commit", of = "lunet.MappedFeed", params = { { name = "n", type = "integer?" } }, returns = {},
+      doc = "The underlying feed's commit: save the checkpoint now.",
+      example = [[local m = portal:changes{ type = "building", checkpoint = "demo" }:map(function(b) return b end)
+m:commit()]] },
   },
 }
