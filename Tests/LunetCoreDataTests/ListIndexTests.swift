@@ -65,6 +65,24 @@ import Testing
         #expect(index.entries.count == objects.count)
     }
 
+    @Test func renderingsAreForgottenOnChangeAndNeverStale() {
+        var random = SystemRandomNumberGenerator()
+        var index = CoreDataResourceIndex([SandboxDocument(id: "a", body: .object(Self.object("a", &random)))])
+        let before = index.generation
+        index.remember("a", Array("old".utf8), generation: before)
+        #expect(index.rendering("a") == Array("old".utf8))
+        index.update("a", .object(Self.object("a", &random)))
+        #expect(index.rendering("a") == nil, "a change forgets the object's rendering")
+        // A rendering made from the state before the change is not kept.
+        index.remember("a", Array("stale".utf8), generation: before)
+        #expect(index.rendering("a") == nil)
+        index.remember("a", Array("new".utf8), generation: index.generation)
+        #expect(index.rendering("a") == Array("new".utf8))
+        index.update("a", nil)
+        index.remember("a", Array("gone".utf8), generation: index.generation)
+        #expect(index.rendering("a") == nil, "no rendering for a deleted object")
+    }
+
     @Test func aFailedWriteOrAResetDropsTheIndex() async throws {
         let index = CoreDataIndex()
         let store = CoreDataIndexedStore(base: MemorySandboxStore(), index: index)

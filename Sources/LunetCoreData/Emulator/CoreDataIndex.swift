@@ -62,6 +62,12 @@ struct CoreDataResourceIndex {
     /// Recent filter sets (by key) and the positions in `entries` they match.
     private var matches: [(key: String, positions: [Int])] = []
     static let rememberedFilterSets = 8
+    /// Objects as last sent (`CoreDataObject.visible`, serialized), so a
+    /// page of unchanged objects is copied, not rebuilt and re-encoded.
+    private var rendered: [String: [UInt8]] = [:]
+    /// Changes with every write, so a rendering made from an older state is
+    /// never remembered.
+    private(set) var generation = 0
 
     init(_ documents: [SandboxDocument]) {
         for document in documents {
@@ -86,6 +92,8 @@ struct CoreDataResourceIndex {
     /// Record the object stored under `id` (nil: deleted).
     mutating func update(_ id: String, _ document: JSONValue?) {
         matches = []
+        rendered[id] = nil
+        generation += 1
         if let old = byID.removeValue(forKey: id) {
             let at = position(of: old)
             if at < entries.count, entries[at].id == id { entries.remove(at: at) }
@@ -117,6 +125,21 @@ struct CoreDataResourceIndex {
         let end = min(positions.count, offset + limit)
         return (offset < end ? positions[offset..<end].map { entries[$0].id } : [], positions.count)
     }
+
+    func rendering(_ id: String) -> [UInt8]? { rendered[id] }
+
+    mutating func remember(_ id: String, _ bytes: [UInt8], generation: Int) {
+        if generation == self.generation, byID[id] != nil { rendered[id] = bytes }
+    }
+}
+
+/// A page chosen by the index: the ids in order, the renderings it has of
+/// them, how many objects match, and the index generation it was read at.
+struct CoreDataIndexPage: Sendable {
+    var ids: [String]
+    var rendered: [[UInt8]?]
+    var total: Int
+    var generation: Int
 }
 
 /// The list indexes of one emulator, one per resource, built from the store
@@ -151,8 +174,20 @@ final class CoreDataIndex: @unchecked Sendable {
 
     /// See `CoreDataResourceIndex.page`; nil when the resource is not built.
     func page(_ resource: CoreDataResource, key: String, filters: [CoreDataListQuery.Filter], offset: Int, limit: Int)
-        -> (ids: [String], total: Int)?
+        -> CoreDataIndexPage?
     {
-        lock.withLock { resources[resource]?.page(key: key, filters: filters, offset: offset, limit: limit) }
+        lock.withLock {
+            guard let (ids, total) = resources[resource]?.page(key: key, filters: filters, offset: offset, limit: limit),
+                let index = resources[resource]
+            else { return nil }
+            return CoreDataIndexPage(
+                ids: ids, rendered: ids.map(index.rendering), total: total, generation: index.generation)
+        }
+    }
+
+    /// Keep `bytes` as the rendering of `id`, unless the resource changed
+    /// since `generation`.
+    func remember(_ resource: CoreDataResource, _ id: String, _ bytes: [UInt8], generation: Int) {
+        lock.withLock { resources[resource]?.remember(id, bytes, generation: generation) }
     }
 }

@@ -110,20 +110,28 @@ struct CoreDataListQuery: Sendable {
         }
     }
 
-    /// The requested page as `{meta, objects}`: `objects` are the page's
-    /// stored objects (in list order), `total` how many match the filters;
-    /// `path` is the list's own path, so `next`/`previous` are paths a
-    /// client can follow from the host root.
-    func page(_ objects: [JSONObject], total: Int, path: String) -> JSONValue {
+    /// The requested page as `{meta, objects}` text: `objects` are the
+    /// page's objects as sent (serialized `CoreDataObject.visible`), in list
+    /// order, `total` how many match the filters; `path` is the list's own
+    /// path, so `next`/`previous` are paths a client can follow from the
+    /// host root.
+    func page(_ objects: [[UInt8]], total: Int, path: String) -> [UInt8] {
         let next: JSONValue = offset + limit < total ? .string(link(path, offset: offset + limit)) : .null
         let previous: JSONValue = offset > 0 ? .string(link(path, offset: max(0, offset - limit))) : .null
-        return [
-            "meta": [
-                "limit": .integer(Int64(limit)), "next": next, "offset": .integer(Int64(offset)),
-                "previous": previous, "total_count": .integer(Int64(total)),
-            ],
-            "objects": .array(objects.map(CoreDataObject.visible)),
+        let meta: JSONValue = [
+            "limit": .integer(Int64(limit)), "next": next, "offset": .integer(Int64(offset)),
+            "previous": previous, "total_count": .integer(Int64(total)),
         ]
+        var out = Array(#"{"meta":"#.utf8)
+        out.reserveCapacity(objects.reduce(512) { $0 + $1.count + 1 })
+        out += meta.serialized()
+        out += Array(#","objects":["#.utf8)
+        for (n, object) in objects.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out += object
+        }
+        out += Array("]}".utf8)
+        return out
     }
 
     /// Tastypie keeps the request's parameters in order, replacing limit and

@@ -53,16 +53,30 @@ extension CoreDataEmulator {
                 // none runs while it builds.
                 try await store.write { tx in try index.build(resource, tx) }
             }
-            let page = try await store.read { tx -> JSONValue? in
+            let page = try await store.read { tx -> [UInt8]? in
                 if let contact { _ = try CoreDataObjects.require(tx, .contacts, contact) }
                 guard
-                    let (ids, total) = index.page(
+                    let found = index.page(
                         resource, key: key, filters: filters, offset: query.offset, limit: query.limit)
                 else { return nil }
-                let objects = try ids.compactMap { try CoreDataObjects.load(tx, resource, $0) }
-                return query.page(objects, total: total, path: path)
+                var objects: [[UInt8]] = []
+                for (id, rendering) in zip(found.ids, found.rendered) {
+                    if let rendering {
+                        objects.append(rendering)
+                    } else if let object = try CoreDataObjects.load(tx, resource, id) {
+                        let bytes = CoreDataObject.visible(object).serialized()
+                        index.remember(resource, id, bytes, generation: found.generation)
+                        objects.append(bytes)
+                    }
+                }
+                return query.page(objects, total: found.total, path: path)
             }
-            if let page { return SandboxJSON.response(page) }
+            if let page {
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: SandboxJSON.contentType, .contentLength: String(page.count)],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
+            }
         }
         throw CoreDataError(
             status: .serviceUnavailable, message: "The sandbox is busy rebuilding its list index; try again.")
