@@ -5,15 +5,16 @@
 --
 --   token = { v = 1, since = ISO second,
 --             seen = { [ISO second] = { [id] = snapshot_id, … }, … },
---             pass = { offset =, started =, max =, total = } or nil }
+--             pass = { offset =, started =, max =, low =, total = } or nil }
 --
 -- A pass reads every object with modified >= since (the API lists in
 -- creation order, not by modification) and delivers those whose
 -- (id, snapshot_id) is not in `seen`. After a complete pass, `since`
--- moves to the newest `modified` seen minus the pass's duration (+1 s):
--- an object changed while the pass ran, at a position the pass had
--- already read, has a `modified` at least that late, so the next pass
--- finds it. `seen` keeps every pair at or after the new `since`, so the
+-- moves to `low`: the greatest, over the pass's pages, of the newest
+-- `modified` seen so far minus the time the pass had run (+1 s). Each is
+-- a lower bound of the server's clock when the pass began, so an object
+-- changed while the pass ran, at a position the pass had already read,
+-- has a `modified` at least that late and the next pass finds it. `seen` keeps every pair at or after the new `since`, so the
 -- overlap is never delivered twice. Changes within one second are told
 -- apart by their snapshot_id.
 local json = require "lunet.json"
@@ -49,6 +50,7 @@ function M.new(conn, resource, filter, size)
     local offset, total = math.tointeger(pass.offset) or 0, math.tointeger(pass.total)
     local started = math.tointeger(pass.started) or os.time()
     local max = pass.max and dates.parse(pass.max) or nil
+    local low = pass.low and dates.parse(pass.low) or nil
 
     -- copy-on-write of the seen buckets
     local seen, copied = {}, {}
@@ -89,11 +91,16 @@ function M.new(conn, resource, filter, size)
           end
         end
         offset = offset + #objects
+        if max then
+          -- The server's clock read at least `max` by now, so it read at
+          -- least this when the pass began (+1 s for whole seconds).
+          local bound = max - (os.time() - started) - 1
+          if low == nil or bound > low then low = bound end
+        end
         if is_null(body.meta.next) or #objects == 0 then
           -- The pass is complete: move on, keeping what the next pass will see again.
-          local window = os.time() - started + 1
           local next_since = since
-          if max and max - window > since then next_since = max - window end
+          if low and low > since then next_since = low end
           local kept = json.object {}
           for key, bucket in pairs(seen) do
             if dates.parse(key) >= next_since then kept[key] = bucket end
@@ -102,7 +109,8 @@ function M.new(conn, resource, filter, size)
         end
         if #items > 0 then
           return { items = items, next = { v = 1, since = token.since, seen = seen,
-            pass = { offset = offset, started = started, max = max and dates.iso(max), total = total } } }
+            pass = { offset = offset, started = started, max = max and dates.iso(max), low = low and dates.iso(low),
+              total = total } } }
         end
       end
     end
