@@ -8,11 +8,13 @@ public struct CoreDataEmulator: SandboxModule {
     /// The API user and key the sandbox accepts.
     public static let sandboxCredentials = CoreDataCredentials(user: "lunet", key: "coredata-sandbox-key")
 
+    /// The module's store, seen through `index` (every write keeps it current).
     let store: any SandboxStore
+    let index = CoreDataIndex()
 
     /// `store` should already be namespaced for this module.
     public init(store: any SandboxStore) {
-        self.store = store
+        self.store = CoreDataIndexedStore(base: store, index: index)
     }
 
     public func register(on group: RouterGroup<SandboxContext>) {

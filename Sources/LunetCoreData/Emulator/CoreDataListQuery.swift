@@ -23,19 +23,22 @@ struct CoreDataListQuery: Sendable {
         var field: String
         var test: Test
 
-        func matches(_ object: JSONObject) -> Bool {
+        func matches(_ entry: CoreDataIndexEntry) -> Bool {
             switch test {
-            case .equals(let value): return object[field]?.string == value
-            case .startsWith(let prefix): return object[field]?.string?.hasPrefix(prefix) ?? false
-            case .contains(let id): return object[field]?.array?.contains(.string(id)) ?? false
+            case .equals(let value): return entry.string(field) == value
+            case .startsWith(let prefix): return entry.string(field)?.hasPrefix(prefix) ?? false
+            case .contains(let id): return field == "associated_contacts" && entry.contacts.contains(id)
             case .time(let lowest, let lowestIncluded, let highest, let highestIncluded):
-                guard let text = object[field]?.string, let time = CoreDataTime.parse(text) else { return false }
+                guard let time = entry.time(field) else { return false }
                 if let lowest, lowestIncluded ? time < lowest : time <= lowest { return false }
                 if let highest, highestIncluded ? time > highest : time >= highest { return false }
                 return true
             }
         }
     }
+
+    /// Names the filter set, so the index can remember what it matched.
+    var filterKey: String { filters.map { "\($0.field) \($0.test)" }.joined(separator: "\n") }
 
     init(_ parameters: [(name: String, value: String)], resource: CoreDataResource) throws(CoreDataError) {
         self.parameters = parameters
@@ -107,26 +110,28 @@ struct CoreDataListQuery: Sendable {
         }
     }
 
-    /// Matching objects, oldest first (then by id), and the requested page
-    /// of them as `{meta, objects}`; `path` is the list's own path, so
-    /// `next`/`previous` are paths a client can follow from the host root.
-    func page(of objects: [JSONObject], path: String) -> JSONValue {
-        let matching = objects.filter { object in filters.allSatisfy { $0.matches(object) } }.sorted {
-            let a = $0["created"]?.string ?? ""
-            let b = $1["created"]?.string ?? ""
-            return a != b ? a < b : ($0["id"]?.string ?? "") < ($1["id"]?.string ?? "")
-        }
-        let total = matching.count
-        let slice = offset < total ? matching[offset..<min(total, offset + limit)] : []
+    /// The requested page as `{meta, objects}` text: `objects` are the
+    /// page's objects as sent (serialized `CoreDataObject.visible`), in list
+    /// order, `total` how many match the filters; `path` is the list's own
+    /// path, so `next`/`previous` are paths a client can follow from the
+    /// host root.
+    func page(_ objects: [[UInt8]], total: Int, path: String) -> [UInt8] {
         let next: JSONValue = offset + limit < total ? .string(link(path, offset: offset + limit)) : .null
         let previous: JSONValue = offset > 0 ? .string(link(path, offset: max(0, offset - limit))) : .null
-        return [
-            "meta": [
-                "limit": .integer(Int64(limit)), "next": next, "offset": .integer(Int64(offset)),
-                "previous": previous, "total_count": .integer(Int64(total)),
-            ],
-            "objects": .array(slice.map(CoreDataObject.visible)),
+        let meta: JSONValue = [
+            "limit": .integer(Int64(limit)), "next": next, "offset": .integer(Int64(offset)),
+            "previous": previous, "total_count": .integer(Int64(total)),
         ]
+        var out = Array(#"{"meta":"#.utf8)
+        out.reserveCapacity(objects.reduce(512) { $0 + $1.count + 1 })
+        out += meta.serialized()
+        out += Array(#","objects":["#.utf8)
+        for (n, object) in objects.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out += object
+        }
+        out += Array("]}".utf8)
+        return out
     }
 
     /// Tastypie keeps the request's parameters in order, replacing limit and

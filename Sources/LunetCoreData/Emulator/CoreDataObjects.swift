@@ -49,8 +49,4 @@ enum CoreDataObjects {
     static func save(_ tx: any SandboxTransaction, _ resource: CoreDataResource, _ object: JSONObject) throws {
         try tx.put(resource.collection, id: object["id"]?.string ?? "", .object(object))
     }
-
-    static func all(_ tx: any SandboxTransaction, _ resource: CoreDataResource) throws -> [JSONObject] {
-        try tx.scan(resource.collection, after: nil, limit: nil).compactMap { $0.body.object }
-    }
 }

@@ -6,10 +6,10 @@ import LunetSandbox
 /// files and tasks.
 extension CoreDataEmulator {
     func registerReads(on api: RouterGroup<SandboxContext>) {
-        let store = self.store
+        let store = self.store, index = self.index
         for resource in CoreDataResource.allCases {
             api.get("v2/\(resource.rawValue)") { request, _ in
-                await Self.answer { try await Self.list(resource, request, store) }
+                await Self.answer { try await Self.list(resource, request, store, index) }
             }
             api.get("v2/\(resource.rawValue)/:id") { request, context in
                 let id = try context.parameters.require("id")
@@ -23,30 +23,63 @@ extension CoreDataEmulator {
         for resource in CoreDataResource.nestedUnderContacts {
             api.get("v2/contacts/:id/\(resource.rawValue)") { request, context in
                 let contact = try context.parameters.require("id")
-                return await Self.answer { try await Self.list(resource, request, store, contact: contact) }
+                return await Self.answer { try await Self.list(resource, request, store, index, contact: contact) }
             }
         }
     }
 
     /// A page of `resource`; with `contact`, only the objects associated
-    /// with that contact (404 when there is no such contact).
+    /// with that contact (404 when there is no such contact). The index
+    /// selects the page; only its objects are read from the store.
     static func list(
-        _ resource: CoreDataResource, _ request: Request, _ store: any SandboxStore, contact: String? = nil
+        _ resource: CoreDataResource, _ request: Request, _ store: any SandboxStore, _ index: CoreDataIndex,
+        contact: String? = nil
     )
         async throws -> Response
     {
         try CoreDataAuth.check(request)
-        let query = try CoreDataListQuery(CoreDataHTTP.query(request), resource: resource)
-        let path = request.uri.path
-        let page = try await store.read { tx in
-            var objects = try CoreDataObjects.all(tx, resource)
-            if let contact {
-                _ = try CoreDataObjects.require(tx, .contacts, contact)
-                objects = objects.filter { $0["associated_contacts"]?.array?.contains(.string(contact)) ?? false }
-            }
-            return query.page(of: objects, path: path)
+        var parsed = try CoreDataListQuery(CoreDataHTTP.query(request), resource: resource)
+        if let contact {
+            parsed.filters.append(.init(field: "associated_contacts", test: .contains(contact)))
         }
-        return SandboxJSON.response(page)
+        let query = parsed
+        let path = request.uri.path
+        let key = query.filterKey, filters = query.filters
+        // A reset or failed write may drop the index between its build and
+        // the read; then build again.
+        for _ in 0..<5 {
+            if !index.isBuilt(resource) {
+                // In a write transaction: it sees every committed write and
+                // none runs while it builds.
+                try await store.write { tx in try index.build(resource, tx) }
+            }
+            let page = try await store.read { tx -> [UInt8]? in
+                if let contact { _ = try CoreDataObjects.require(tx, .contacts, contact) }
+                guard
+                    let found = index.page(
+                        resource, key: key, filters: filters, offset: query.offset, limit: query.limit)
+                else { return nil }
+                var objects: [[UInt8]] = []
+                for (id, rendering) in zip(found.ids, found.rendered) {
+                    if let rendering {
+                        objects.append(rendering)
+                    } else if let object = try CoreDataObjects.load(tx, resource, id) {
+                        let bytes = CoreDataObject.visible(object).serialized()
+                        index.remember(resource, id, bytes, generation: found.generation)
+                        objects.append(bytes)
+                    }
+                }
+                return query.page(objects, total: found.total, path: path)
+            }
+            if let page {
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: SandboxJSON.contentType, .contentLength: String(page.count)],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
+            }
+        }
+        throw CoreDataError(
+            status: .serviceUnavailable, message: "The sandbox is busy rebuilding its list index; try again.")
     }
 
     /// Runs a route, answering a `CoreDataError` in the API's error shape.

@@ -84,6 +84,29 @@ describe("coredata changes()", function()
     assert.same({ "early, behind the pass", "late, ahead of the pass", "starts the pass" }, got)
   end)
 
+  it("a slow pass whose newest change it read early re-reads ~1 s, not its whole duration", function()
+    clock{ now = "2026-03-01T09:59:56Z", frozen = true }
+    cd.projects:update(projects[2].id, { title = "four seconds earlier" })
+    clock{ now = "2026-03-01T10:00:00Z", frozen = true }
+    cd.projects:update(projects[1].id, { title = "newest, first in the listing" })
+    faults("latency=400ms,path=/coredata/api/v2/projects")  -- 7 pages of 50: the pass takes ~3 s
+    control:request{ method = "DELETE", path = "/_sandbox/requests" }
+    local got = drain(cd:changes{ resource = "projects", since = "2024-01-01", page_size = 50 })
+    faults("")
+    assert.equals(310, #got)
+    local passes = {}
+    for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do
+      local since = r.path:find("/v2/projects") and tostring(r.query):match("modified__gte=([^&]+)")
+      if since and tostring(r.query):find("offset=0", 1, true) then passes[#passes + 1] = since end
+    end
+    -- The second pass starts at the newest change (10:00:00, seen on the first
+    -- page) minus the time the pass had run then (+1 s), not minus its full
+    -- duration: it does not re-read the change of 09:59:56.
+    assert.equals(2, #passes, table.concat(passes, " "))
+    local second = passes[2]:gsub("%%3A", ":")
+    assert.truthy(second >= "2026-03-01T09:59:58" and second <= "2026-03-01T09:59:59Z", second)
+  end)
+
   it("resumes after a crash midway, re-delivering at most the unfinished page", function()
     local name = "crash"
     local first = {}

@@ -5,18 +5,20 @@
 --
 --   token = { v = 1, since = ISO second,
 --             seen = { [ISO second] = { [id] = snapshot_id, … }, … },
---             pass = { offset =, started =, max =, total = } or nil }
+--             pass = { offset =, started =, max =, low =, total = } or nil }
 --
 -- A pass reads every object with modified >= since (the API lists in
 -- creation order, not by modification) and delivers those whose
 -- (id, snapshot_id) is not in `seen`. After a complete pass, `since`
--- moves to the newest `modified` seen minus the pass's duration (+1 s):
--- an object changed while the pass ran, at a position the pass had
--- already read, has a `modified` at least that late, so the next pass
--- finds it. `seen` keeps every pair at or after the new `since`, so the
+-- moves to `low`: the greatest, over the pass's pages, of the newest
+-- `modified` seen so far minus the time the pass had run (+1 s). Each is
+-- a lower bound of the server's clock when the pass began, so an object
+-- changed while the pass ran, at a position the pass had already read,
+-- has a `modified` at least that late and the next pass finds it. `seen` keeps every pair at or after the new `since`, so the
 -- overlap is never delivered twice. Changes within one second are told
 -- apart by their snapshot_id.
 local json = require "lunet.json"
+local task = require "lunet.task"
 local dates = require "lunet.coredata.dates"
 
 local M = {}
@@ -36,6 +38,24 @@ function M.new(conn, resource, filter, size)
     return body
   end
 
+  -- The pass's next API page, requested as soon as the current one
+  -- arrives so its latency overlaps the script's work (as a cursor's
+  -- prefetch does). Used only by a request for the same page; any other
+  -- is still waited for, so its failure is not left unobserved.
+  local ahead
+  local function get(since, offset, limit)
+    local a = ahead
+    ahead = nil
+    if a then
+      if a.since == since and a.offset == offset and a.limit == limit then return a.handle:wait() end
+      pcall(a.handle.wait, a.handle)
+    end
+    return page(since, offset, limit)
+  end
+  local function prefetch(since, offset, limit)
+    ahead = { since = since, offset = offset, limit = limit, handle = task.spawn(page, since, offset, limit) }
+  end
+
   -- One feed page: API pages of the current pass until one has something
   -- new, or the pass ends. Never changes `token` (it may be saved later).
   local function fetch(token)
@@ -49,6 +69,7 @@ function M.new(conn, resource, filter, size)
     local offset, total = math.tointeger(pass.offset) or 0, math.tointeger(pass.total)
     local started = math.tointeger(pass.started) or os.time()
     local max = pass.max and dates.parse(pass.max) or nil
+    local low = pass.low and dates.parse(pass.low) or nil
 
     -- copy-on-write of the seen buckets
     local seen, copied = {}, {}
@@ -64,8 +85,9 @@ function M.new(conn, resource, filter, size)
 
     local items = {}
     while true do
-      local body = page(since, offset, size)
+      local body = get(since, offset, size)
       local count = math.tointeger(body.meta.total_count)
+      if not is_null(body.meta.next) and #body.objects > 0 then prefetch(since, offset + #body.objects, size) end
       if total and count and count < total then
         -- Objects left the listing (deleted) while the pass ran: the rest
         -- moved towards the front. Step back so none is skipped.
@@ -89,11 +111,16 @@ function M.new(conn, resource, filter, size)
           end
         end
         offset = offset + #objects
+        if max then
+          -- The server's clock read at least `max` by now, so it read at
+          -- least this when the pass began (+1 s for whole seconds).
+          local bound = max - (os.time() - started) - 1
+          if low == nil or bound > low then low = bound end
+        end
         if is_null(body.meta.next) or #objects == 0 then
           -- The pass is complete: move on, keeping what the next pass will see again.
-          local window = os.time() - started + 1
           local next_since = since
-          if max and max - window > since then next_since = max - window end
+          if low and low > since then next_since = low end
           local kept = json.object {}
           for key, bucket in pairs(seen) do
             if dates.parse(key) >= next_since then kept[key] = bucket end
@@ -102,7 +129,8 @@ function M.new(conn, resource, filter, size)
         end
         if #items > 0 then
           return { items = items, next = { v = 1, since = token.since, seen = seen,
-            pass = { offset = offset, started = started, max = max and dates.iso(max), total = total } } }
+            pass = { offset = offset, started = started, max = max and dates.iso(max), low = low and dates.iso(low),
+              total = total } } }
         end
       end
     end
