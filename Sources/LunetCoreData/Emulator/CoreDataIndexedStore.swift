@@ -72,6 +72,10 @@ private final class CoreDataIndexedTransaction: SandboxTransaction {
         try base.scan(collection, after: after, limit: limit)
     }
 
+    func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument] {
+        try base.scan(collection, offset: offset, limit: limit)
+    }
+
     func count(_ collection: String) throws -> Int {
         try base.count(collection)
     }
