@@ -33,7 +33,7 @@ struct IConectExampleTests {
         #expect(rows[0] == "id,DocID,Title,Page Count")
         #expect(rows[1] == "1,ACME000001,Invoice dispute – widget order,8")
         #expect(rows.last?.hasPrefix("600,ACME000600,") == true)
-        #expect(!FileManager.default.fileExists(atPath: csv + ".tmp"))
+        #expect(!FileManager.default.fileExists(atPath: csv + ".part"))
 
         let bad = try await run("scripts/examples/iconect_records_to_csv.lua", ["1", csv, "Colour"])
         #expect(bad.status == 2)

@@ -14,6 +14,7 @@
 -- twice; the later one wins) and never skips a change.
 local icl = require "lunet.icl"
 local lunet = require "lunet"
+local csv = require "lunet.csv"
 
 local out_path, checkpoint = arg[1], arg[2] or "icl-buildings-csv"
 if not out_path then
@@ -30,28 +31,9 @@ end
 local COLUMNS = { "externalId", "deleted", "lastModificationTime", "buildingname", "strasse", "stiege", "stock",
                   "topnr", "plz", "ort", "baujahr", "site", "contentItemId" }
 
--- RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes.
-local function csv_field(v)
-  if v == nil or v == require("lunet.json").null then return "" end
-  local s = tostring(v)
-  if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
-
--- One row of #COLUMNS fields (values may have holes: absent fields).
-local function csv_row(values)
-  local t = {}
-  for i = 1, #COLUMNS do t[i] = csv_field(values[i]) end
-  return table.concat(t, ",") .. "\r\n"
-end
-
--- A new (or empty) file gets the header row first.
-local existing = io.open(out_path, "rb")
-local size = existing and existing:seek("end") or 0
-if existing then existing:close() end
-local out = assert(io.open(out_path, "ab"))
-out:setvbuf("line")
-if size == 0 then out:write(csv_row(COLUMNS)) end
+-- Appended: a new (or empty) file gets the header row first.
+local out = csv.writer(out_path, { append = true })
+if out.empty then out:write(COLUMNS) end
 
 local feed = portal:changes{ type = "building", checkpoint = checkpoint }
 local changed, deleted = 0, 0
@@ -59,7 +41,7 @@ for item in feed do
   local row = {}
   for i, name in ipairs(COLUMNS) do row[i] = item[name] end
   row[2] = item.isDeleted and "yes" or ""
-  assert(out:write(csv_row(row)))
+  out:write(row, #COLUMNS)
   if item.isDeleted then deleted = deleted + 1 else changed = changed + 1 end
 end
 out:close()

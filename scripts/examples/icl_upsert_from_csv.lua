@@ -9,6 +9,7 @@
 -- line number in IN.csv; exits 1 when anything errored.
 local icl = require "lunet.icl"
 local lunet = require "lunet"
+local csv = require "lunet.csv"
 
 local path, atomic, batch_size = nil, true, 500
 local i = 1
@@ -29,48 +30,9 @@ if lunet.sandbox and not pcall(function() return portal:type("building"):get() e
   require("lunet.http").connect{ url = lunet.sandbox }:request{ method = "POST", path = "/_sandbox/seed/demo" }
 end
 
--- A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and
--- line breaks. Returns an iterator of (record, line where it starts).
-local function csv_records(file)
-  local line_no = 0
-  return function()
-    local line = file:read("L")
-    while line == "\n" or line == "\r\n" do line = file:read("L") end -- skip blank lines
-    if not line then return nil end
-    line_no = line_no + 1
-    local start, fields, pos, field = line_no, {}, 1, ""
-    while true do
-      local c = line:sub(pos, pos)
-      if c == '"' then -- a quoted field, possibly over several lines
-        pos = pos + 1
-        while true do
-          local q = line:find('"', pos, true)
-          if not q then
-            field = field .. line:sub(pos)
-            line = file:read("L") or error(("%s:%d: unterminated quoted field"):format(path, start), 0)
-            line_no, pos = line_no + 1, 1
-          elseif line:sub(q + 1, q + 1) == '"' then
-            field, pos = field .. line:sub(pos, q), q + 2
-          else
-            field, pos = field .. line:sub(pos, q - 1), q + 1
-            break
-          end
-        end
-      end
-      local stop = line:find("[,\r\n]", pos) or #line + 1
-      field = field .. line:sub(pos, stop - 1)
-      fields[#fields + 1] = field
-      if line:sub(stop, stop) ~= "," then return fields, start end
-      field, pos = "", stop + 1
-    end
-  end
-end
-
-local file = assert(io.open(path, "rb"))
-local next_record = csv_records(file)
+local next_record = csv.rows(path)
 local header = next_record()
 if not header then error(path .. ": empty file (a header row with field names is needed)", 0) end
-header[1] = header[1]:gsub("^\239\187\191", "") -- a UTF-8 byte order mark from Excel
 
 -- Stream the rows into upsert; remember each row's line for the report.
 local lines = {}
@@ -86,7 +48,6 @@ local function items()
 end
 
 local r = portal:content("building"):upsert(items, { batch_size = batch_size, atomic = atomic })
-file:close()
 
 print(("%s: %d rows in %d batch(es) (%s): %d succeeded, %d errored, %d rolled back"):format(
   path, r.count, r.batches, atomic and "atomic" or "ignore errors", #r.succeeded, #r.errored, #r.rolled_back))

@@ -10,6 +10,7 @@
 -- row was refused.
 local iconect = require "lunet.iconect"
 local lunet = require "lunet"
+local csv = require "lunet.csv"
 
 local project_id, path, hash, batch_size = math.tointeger(tonumber(arg[1] or "")), arg[2], {}, 500
 local usage = project_id and path
@@ -45,47 +46,9 @@ local function field_id(name)
   return f.id
 end
 
--- A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and
--- line breaks. Returns an iterator of (record, line where it starts).
-local function csv_records(file)
-  local line_no = 0
-  return function()
-    local line = file:read("L")
-    while line == "\n" or line == "\r\n" do line_no = line_no + 1; line = file:read("L") end
-    if not line then return nil end
-    line_no = line_no + 1
-    local start, fields, pos, field = line_no, {}, 1, ""
-    while true do
-      if line:sub(pos, pos) == '"' then -- a quoted field, possibly over several lines
-        pos = pos + 1
-        while true do
-          local q = line:find('"', pos, true)
-          if not q then
-            field = field .. line:sub(pos)
-            line = file:read("L") or error(("%s:%d: unterminated quoted field"):format(path, start), 0)
-            line_no, pos = line_no + 1, 1
-          elseif line:sub(q + 1, q + 1) == '"' then
-            field, pos = field .. line:sub(pos, q), q + 2
-          else
-            field, pos = field .. line:sub(pos, q - 1), q + 1
-            break
-          end
-        end
-      end
-      local stop = line:find("[,\r\n]", pos) or #line + 1
-      field = field .. line:sub(pos, stop - 1)
-      fields[#fields + 1] = field
-      if line:sub(stop, stop) ~= "," then return fields, start end
-      field, pos = "", stop + 1
-    end
-  end
-end
-
-local file = assert(io.open(path, "rb"))
-local next_record = csv_records(file)
+local next_record = csv.rows(path)
 local header = next_record()
 if not header then error(path .. ": empty file (a header row with field names is needed)", 0) end
-header[1] = header[1]:gsub("^\239\187\191", "") -- a UTF-8 byte order mark from Excel
 local columns = {}
 for k, name in ipairs(header) do columns[k] = field_id(name) end
 local hash_ids = {}
@@ -104,7 +67,6 @@ local function records()
 end
 
 local r = p.records:create(records, { hash_ids = #hash_ids > 0 and hash_ids or nil, batch_size = batch_size })
-file:close()
 
 print(("%s: %d rows in %d batch(es): %d created, %d duplicates, %d errors"):format(
   path, r.count, r.batches, #r.created, #r.duplicates, #r.errors))

@@ -6,9 +6,9 @@
 -- FIELD: a field name (case-insensitive) or id; without any, every field.
 -- The first column is the record id. Values are written as RFC 4180 CSV
 -- (CRLF line ends, quoted when they hold a comma, quote or line break).
--- The file is written to OUT.csv.tmp and renamed when complete.
+-- The file is written to OUT.csv.part and renamed when complete.
 local iconect = require "lunet.iconect"
-local json = require "lunet.json"
+local csv = require "lunet.csv"
 local lunet = require "lunet"
 
 local project_id, out_path = math.tointeger(tonumber(arg[1] or "")), arg[2]
@@ -42,29 +42,19 @@ else
   for f in p.fields:list() do fields[#fields + 1] = f end
 end
 
-local function cell(v)
-  if v == nil or v == json.null then return "" end
-  if math.type(v) == "float" then v = ("%.14g"):format(v) end
-  v = tostring(v)
-  if v:find('[,"\r\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
-  return v
-end
-
 local ids, header = {}, { "id" }
-for i, f in ipairs(fields) do ids[i], header[i + 1] = f.id, cell(f.name) end
+for i, f in ipairs(fields) do ids[i], header[i + 1] = f.id, f.name end
 
-local tmp = out_path .. ".tmp"
-local file = assert(io.open(tmp, "wb"))
-file:write(table.concat(header, ","), "\r\n")
+local out = csv.writer(out_path) -- OUT.csv.part, renamed into place when complete
+out:write(header)
 local n = 0
 for record in p.records:list{ page_size = 200, field_ids = ids, size_limit = 0 } do
   local row = { record.id }
-  for i, f in ipairs(fields) do row[i + 1] = cell(record.field_data[tostring(f.id)]) end
-  file:write(table.concat(row, ","), "\r\n")
+  for i, f in ipairs(fields) do row[i + 1] = record.field_data[tostring(f.id)] end
+  out:write(row, #fields + 1)
   n = n + 1
 end
-assert(file:close())
-assert(os.rename(tmp, out_path))
+out:close()
 
 local names = {}
 for i, f in ipairs(fields) do names[i] = f.name end

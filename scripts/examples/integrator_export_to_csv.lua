@@ -14,6 +14,7 @@
 -- half-written.
 local integrator = require "lunet.integrator"
 local json = require "lunet.json"
+local csv = require "lunet.csv"
 local lunet = require "lunet"
 
 local args, page_size = {}, 100
@@ -47,17 +48,8 @@ else
   os.exit(2)
 end
 
-local function field(v)
-  if v == nil or v == json.null then return "" end
-  if type(v) == "table" then v = json.encode(v) end
-  local s = tostring(v)
-  if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
-
 local celigo = integrator.connect()
-local tmp_path = out_path .. ".part"
-local out = assert(io.open(tmp_path, "wb"))
+local out = csv.writer(out_path) -- OUT.csv.part until complete
 local columns, known, extra = nil, {}, {}
 local records, pages = 0, 0
 local ok, err = pcall(function()
@@ -69,25 +61,22 @@ local ok, err = pcall(function()
         for k in pairs(record) do columns[#columns + 1] = k end
         table.sort(columns)
         for _, c in ipairs(columns) do known[c] = true end
-        local header = {}
-        for n, c in ipairs(columns) do header[n] = field(c) end
-        out:write(table.concat(header, ","), "\r\n")
+        out:write(columns)
       end
       for k in pairs(record) do if not known[k] then extra[k] = (extra[k] or 0) + 1 end end
       local row = {}
-      for n, c in ipairs(columns) do row[n] = field(record[c]) end
-      out:write(table.concat(row, ","), "\r\n")
+      for n, c in ipairs(columns) do row[n] = record[c] end
+      out:write(row, #columns)
       records = records + 1
     end
   end
 end)
-out:close()
 if not ok then
-  os.remove(tmp_path)
+  out:abort()
   io.stderr:write("integrator_export_to_csv: ", tostring(err), "\n")
   os.exit(1)
 end
-assert(os.rename(tmp_path, out_path))
+out:close()
 print(("%d records in %d page(s) written to %s (%d columns)"):format(records, pages, out_path, columns and #columns or 0))
 local names = {}
 for k, n in pairs(extra) do names[#names + 1] = ("%s (%d records)"):format(k, n) end
