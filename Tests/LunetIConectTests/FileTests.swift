@@ -75,11 +75,15 @@ struct FileTests {
             let last = try await client.upload(path(3), chunks[2], filename: "big.bin")
             #expect(last.json["complete"] == true)
             #expect(last.json["size"] == 250_000)
+            // From the running digest (chunk 2 hashed again from the state before it)…
+            #expect(last.json["sha256"] == .string(SandboxSHA256.hash(bytes)))
             #expect(try await client.get(Self.file).bytes == bytes)
             // The last chunk re-sent after assembly is accepted, too.
             let resent = try await client.upload(path(3), chunks[2], filename: "big.bin")
             #expect(resent.status == 200)
             #expect(resent.json["complete"] == true)
+            // …and, with no running digest left, from the stored chunks.
+            #expect(resent.json["sha256"] == .string(SandboxSHA256.hash(bytes)))
             #expect(try await client.get(Self.file).bytes == bytes)
             let done = try await client.get(Self.file + "/upload").json
             #expect(done["complete"] == true)

@@ -129,6 +129,34 @@ struct ExportTests {
         }
     }
 
+    @Test func aPagedExportKeepsTheRecordsItStartedWith() async throws {
+        try await withIntegrator { _, client in
+            let heartbeat = "/connections/5a1498b3bc227369ab2aa77b"
+            func add(_ codes: [String]) async throws {
+                let data = JSONValue.array(codes.map { ["code": .string($0), "nested": ["z": 1, "a": [2, nil]]] })
+                let reply = try await client.post(
+                    heartbeat + "/import", ["import": ["rest": ["relativeURI": "/grow"]], "data": data])
+                #expect(reply.json.array?.count == codes.count)
+            }
+            let model: JSONValue = ["rest": ["relativeURI": "/grow"], "pageSize": 2]
+            try await add(["a", "b", "c"])
+            let first = try await client.post(heartbeat + "/export/pages", ["export": model])
+            #expect(first.json["data"]?.array?.map { $0["code"] } == ["a", "b"])
+            #expect(first.json["pagedExportState"]?["totalRecords"] == 3)
+            // Records imported meanwhile are not part of this export…
+            try await add(["d", "e"])
+            let second = try await client.post(
+                heartbeat + "/export/pages", ["export": model, "pagedExportState": first.json["pagedExportState"]!])
+            #expect(second.json["data"]?.array?.map { $0["code"] } == ["c"])
+            #expect(second.json["dataURIs"] == [nil])
+            #expect(second.json["pagedExportState"]?["done"] == true)
+            // …but of the next one, each record as it was imported (key order kept).
+            let again = try await client.post(heartbeat + "/export/pages", ["export": model])
+            #expect(again.json["pagedExportState"]?["totalRecords"] == 5)
+            #expect(again.text.contains(#""code":"a","nested":{"z":1,"a":[2,null]}"#))
+        }
+    }
+
     static func with(_ state: JSONValue, _ key: String, _ value: JSONValue) -> JSONValue {
         var object = state.object!
         object[key] = value

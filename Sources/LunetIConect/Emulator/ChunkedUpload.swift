@@ -32,9 +32,13 @@ enum ChunkedUpload {
         var manifest = try tx.get(Coll.uploads(p), id: target)?.object ?? ["target": .string(target)]
         var pending = manifest["pending"]?.object
         if index == 1 {
-            if let pending { try tx.removeAll(collectionPrefix: Coll.chunksPrefix(p, pending.int("upload_id"))) }
+            if let pending {
+                try tx.removeAll(collectionPrefix: Coll.chunksPrefix(p, pending.int("upload_id")))
+                UploadDigests.shared.forget(pending["digest_key"]?.string)
+            }
             pending = [
                 "upload_id": .integer(try tx.nextID(Coll.uploadIDs(p))), "chunk_count": .integer(count),
+                "digest_key": .string(UploadDigests.newKey()),
                 "chunks_received": 0, "filename": .string(part.filename ?? "upload.bin"),
                 "content_type": .string(part.contentType ?? "application/octet-stream"),
             ]
@@ -48,6 +52,7 @@ enum ChunkedUpload {
             }
             guard index == received + 1 || index == received else { throw outOfOrder(index, received) }
             try storeChunk(part.bytes, index, upload.int("upload_id"), p, tx)
+            if let key = upload["digest_key"]?.string { UploadDigests.shared.add(key, index: index, part.bytes) }
             upload["chunks_received"] = .integer(max(received, index))
             pending = upload
         } else if var current = manifest["current"]?.object, current.int("chunk_count") == count, index == count {
@@ -123,6 +128,7 @@ enum ChunkedUpload {
         for key in ["pending", "current"] {
             if let upload = manifest[key]?.object {
                 try tx.removeAll(collectionPrefix: Coll.chunksPrefix(p, upload.int("upload_id")))
+                UploadDigests.shared.forget(upload["digest_key"]?.string)
             }
         }
         try tx.delete(Coll.uploads(p), id: target)
@@ -135,19 +141,28 @@ enum ChunkedUpload {
             ["size": .integer(Int64(bytes.count)), "data": .string(Data(bytes).base64EncodedString())])
     }
 
-    /// The upload as a complete file: size and SHA-256 over its chunks.
+    /// The upload as a complete file: size and SHA-256 over its chunks (from
+    /// the running digest when it has them all, else read back).
     private static func assembled(_ upload: JSONObject, _ p: Int64, _ tx: any SandboxTransaction) throws -> JSONObject {
-        var hash = SandboxSHA256()
-        var size: Int64 = 0
-        for index in 1...max(1, upload.int("chunk_count")) {
-            let bytes = try chunk(upload, index, project: p, tx)
-            hash.update(bytes)
-            size += Int64(bytes.count)
+        let count = max(1, upload.int("chunk_count"))
+        let size: Int64, sha256: String
+        if let key = upload["digest_key"]?.string, let known = UploadDigests.shared.result(key, chunks: count) {
+            (size, sha256) = known
+            UploadDigests.shared.forget(key)
+        } else {
+            var hash = SandboxSHA256()
+            var total: Int64 = 0
+            for index in 1...count {
+                let bytes = try chunk(upload, index, project: p, tx)
+                hash.update(bytes)
+                total += Int64(bytes.count)
+            }
+            (size, sha256) = (total, SandboxSHA256.hex(hash.finalize()))
         }
         return [
             "upload_id": .integer(upload.int("upload_id")), "chunk_count": .integer(upload.int("chunk_count")),
             "filename": upload["filename"] ?? "upload.bin", "content_type": upload["content_type"] ?? "application/octet-stream",
-            "size": .integer(size), "sha256": .string(SandboxSHA256.hex(hash.finalize())), "uploaded_at": .string(Clock.nowISO),
+            "size": .integer(size), "sha256": .string(sha256), "uploaded_at": .string(Clock.nowISO),
         ]
     }
 

@@ -75,11 +75,11 @@ enum IntegratorCore {
     static func member(_ call: LuaCall) throws -> Int32 {
         let text = try call.bytes(1)
         let key = try call.string(2)
-        guard let found = RawJSONMember.find(key, in: Array(text)) else {
+        guard let found = RawJSONMember.find(key, in: text) else {
             call.pushNil()
             return 1
         }
-        found.withUnsafeBytes { call.pushBytes($0) }
+        call.pushBytes(UnsafeRawBufferPointer(rebasing: found))
         return 1
     }
 

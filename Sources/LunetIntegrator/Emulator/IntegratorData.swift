@@ -2,24 +2,68 @@ import LunetJSON
 import LunetSandbox
 
 /// The records "behind" each connection, which virtual exports read and
-/// virtual imports add to: `datasets/<connection>|<resource>` →
-/// `{"records": […]}`. The resource is named by the export or import model
-/// (a REST path, a NetSuite record type, a Salesforce object). Records are
-/// only ever appended, so a paged export can read a stable prefix.
+/// virtual imports add to. Each dataset (a connection and a resource named by
+/// the export or import model: a REST path, a NetSuite record type, a
+/// Salesforce object) is its own collection `rows/<connection>|<resource>`,
+/// one document per record, keyed by `orderedKey(n)` from 1 in insertion
+/// order: `{"json": "<the record's JSON text>"}`. Records are only ever
+/// appended, so a paged export reads a stable prefix, and a page is one range
+/// scan (`O(page)`, whatever the size of the dataset). The record is kept as
+/// the text it is answered as, so a page is rendered by joining its rows'
+/// text rather than serializing every record again.
 enum IntegratorData {
-    static let collection = "datasets"
+    static func collection(_ connection: String, _ resource: String) -> String {
+        "rows/" + connection + "|" + resource
+    }
 
-    static func key(_ connection: String, _ resource: String) -> String { connection + "|" + resource }
+    /// How many records the dataset has.
+    static func count(_ tx: any SandboxTransaction, _ connection: String, _ resource: String) throws -> Int {
+        try tx.count(collection(connection, resource))
+    }
 
-    static func records(_ tx: any SandboxTransaction, _ connection: String, _ resource: String) throws -> [JSONValue] {
-        try tx.get(collection, id: key(connection, resource))?["records"]?.array ?? []
+    /// The JSON text of records `offset + 1 … offset + limit` (fewer at the end).
+    static func page(
+        _ tx: any SandboxTransaction, _ connection: String, _ resource: String, offset: Int, limit: Int
+    ) throws -> [String] {
+        guard limit > 0 else { return [] }
+        let rows = try tx.scan(
+            collection(connection, resource), after: offset > 0 ? orderedKey(Int64(offset)) : nil, limit: limit)
+        return rows.map { $0.body["json"]?.string ?? "null" }
     }
 
     static func append(_ tx: any SandboxTransaction, _ connection: String, _ resource: String, _ new: [JSONValue])
         throws
     {
-        let all = try records(tx, connection, resource) + new
-        try tx.put(collection, id: key(connection, resource), ["records": .array(all)])
+        let name = collection(connection, resource)
+        for record in new {
+            let number = try tx.nextSequence(name)
+            try tx.put(name, id: orderedKey(number), ["json": .string(record.serializedString())])
+        }
+    }
+
+    /// `{"data": [page], "dataURIs": [null, …]}` followed by `extra` members
+    /// (already-built JSON values), as bytes: the records' stored text joined.
+    static func render(_ page: [String], extra: [(String, JSONValue)] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(page.reduce(64) { $0 + $1.utf8.count + 6 })
+        out.append(contentsOf: #"{"data":["#.utf8)
+        for (index, text) in page.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: text.utf8)
+        }
+        out.append(contentsOf: #"],"dataURIs":["#.utf8)
+        for index in page.indices {
+            out.append(contentsOf: index > 0 ? ",null".utf8 : "null".utf8)
+        }
+        out.append(UInt8(ascii: "]"))
+        for (name, value) in extra {
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: JSONValue.string(name).serialized())
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: value.serialized())
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// What an export model reads: `rest.relativeURI`, `http.relativeURI`,

@@ -16,16 +16,15 @@ extension IntegratorEmulator {
                 let body = try await IntegratorHTTP.object(of: request)
                 let model = try Self.exportModel(body)
                 let size = try Self.pageSize(model)
-                let data = try await store.write { tx in
+                let resource = IntegratorData.exportResource(model)
+                let page = try await store.write { tx in
                     _ = try Self.connection(tx, id)
-                    let records = try IntegratorData.records(tx, id, IntegratorData.exportResource(model))
-                    let page = Array(records.prefix(size))
+                    let page = try IntegratorData.page(tx, id, resource, offset: 0, limit: size)
                     try IntegratorDebugLog.record(
-                        tx, id, resource: model["_id"]?.string,
-                        "export \(IntegratorData.exportResource(model)): \(page.count) record(s)")
+                        tx, id, resource: model["_id"]?.string, "export \(resource): \(page.count) record(s)")
                     return page
                 }
-                return SandboxJSON.response(["data": .array(data), "dataURIs": .array(data.map { _ in .null })])
+                return IntegratorHTTP.json(IntegratorData.render(page))
             }
         }
         v1.post("connections/:id/export/pages") { request, context in
@@ -45,7 +44,7 @@ extension IntegratorEmulator {
                     }
                     return try search.answer(tx)
                 }
-                return SandboxJSON.response(answer)
+                return IntegratorHTTP.json(answer)
             }
         }
     }

@@ -26,7 +26,7 @@ struct IntegratorPagedExport {
     static func start(_ tx: any SandboxTransaction, connection: String, model: JSONValue, pageSize: Int) throws -> Self
     {
         let resource = IntegratorData.exportResource(model)
-        let total = try IntegratorData.records(tx, connection, resource).count
+        let total = try IntegratorData.count(tx, connection, resource)
         let number = try tx.nextSequence(collection)
         let search = Self(
             searchID: "SANDBOX_\(number)_" + IntegratorHTTP.newID(), connection: connection, resource: resource,
@@ -73,11 +73,12 @@ struct IntegratorPagedExport {
         return resumed
     }
 
-    /// This request's page with the state for the next one.
-    func answer(_ tx: any SandboxTransaction) throws -> JSONValue {
-        let records = try IntegratorData.records(tx, connection, resource).prefix(totalRecords)
-        let start = min(records.count, (pageIndex - 1) * pageSize)
-        let page = Array(records.dropFirst(start).prefix(pageSize))
+    /// This request's page with the state for the next one, as the answer's
+    /// JSON bytes. Reads only the page's rows (of the first `totalRecords`).
+    func answer(_ tx: any SandboxTransaction) throws -> [UInt8] {
+        let start = min(totalRecords, (pageIndex - 1) * pageSize)
+        let page = try IntegratorData.page(
+            tx, connection, resource, offset: start, limit: min(pageSize, totalRecords - start))
         var state = issued
         if state == nil {
             let done = pageIndex >= totalPages
@@ -90,7 +91,9 @@ struct IntegratorPagedExport {
                 "totalPages": .integer(Int64(totalPages)), "totalRecords": .integer(Int64(totalRecords)),
                 "done": .bool(done), "issuedAt": .integer(issuedAt), "sig": .string(sig),
             ]
-            guard var search = try tx.get(Self.collection, id: searchID)?.object else { return .null }
+            guard var search = try tx.get(Self.collection, id: searchID)?.object else {
+                throw Self.rejected("`pagedExportState` belongs to no paged export of this connection.")
+            }
             search["next"] = .integer(next)
             search["lastState"] = state
             try tx.put(Self.collection, id: searchID, .object(search))
@@ -98,7 +101,7 @@ struct IntegratorPagedExport {
         try IntegratorDebugLog.record(
             tx, connection, resource: nil,
             "export/pages \(resource) page \(pageIndex) of \(totalPages): \(page.count) record(s)")
-        return ["data": .array(page), "dataURIs": .array(page.map { _ in .null }), "pagedExportState": state ?? .null]
+        return IntegratorData.render(page, extra: [("pagedExportState", state ?? .null)])
     }
 
     private static func signature(
