@@ -168,6 +168,18 @@ struct ICLCatalog {
         return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap(pointed)
     }
 
+    /// `changes`, as the stored documents of the items (those a `StoredItem`
+    /// can be read from), for writing a page without decoding them.
+    func changeDocuments(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, document: JSONObject)] {
+        let collection = typeId.map { "changes/" + $0 } ?? "changes"
+        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap { entry in
+            guard let owner = entry.body["type"]?.string, let id = entry.body["_id"]?.string,
+                let document = try tx.get(Self.itemsCollection(owner), id: id)?.object, StoredItem.isValid(document)
+            else { return nil }
+            return (owner, document)
+        }
+    }
+
     /// The newest change of the scope, 0 when it has none.
     func head(of typeId: String?) throws -> Int64 {
         try tx.get("heads", id: typeId ?? "*")?["rowVersion"]?.integer ?? 0
