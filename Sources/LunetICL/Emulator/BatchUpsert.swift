@@ -22,17 +22,22 @@ extension ContentItemRoutes {
             let (errored, succeeded) = try await store.write { tx in
                 let catalog = ICLCatalog(tx: tx)
                 let type = try Self.type(catalog, typeName)
-                let writer = ItemWriter(catalog: catalog, type: type, caller: caller, now: now)
+                var writer = ItemWriter(catalog: catalog, type: type, caller: caller, now: now)
+                writer.recordsHeads = false
                 var errored: [JSONValue] = [], succeeded: [JSONValue] = []
+                succeeded.reserveCapacity(entries.count)
+                var newest: Int64?
                 for entry in entries {
                     let externalId: JSONValue = entry["externalId"].flatMap(FieldValue.text) ?? .null
                     do {
                         let item = try writer.upsert(entry)
+                        newest = item.rowVersion
                         succeeded.append(["externalId": externalId, "id": .string(item.contentItemId)])
                     } catch let error as ICLError {
                         errored.append(["externalId": externalId, "error": .string(Self.summary(error))])
                     }
                 }
+                if let newest { try catalog.recordHead(newest, typeId: type.contentTypeId) }
                 if !errored.isEmpty, !ignoreErrors { throw RolledBack(errored: errored) }
                 return (errored, succeeded)
             }
