@@ -10,7 +10,7 @@ import LunetSandbox
 /// lists every invalid item. Ignoring errors: the valid items are stored.
 extension ContentItemRoutes {
     private struct RolledBack: Error {
-        var errored: [JSONValue]
+        var errored: [(externalId: JSONValue, error: String)]
     }
 
     func batch(_ request: Request, type typeName: String, _ caller: Caller, ignoreErrors: Bool) async throws -> Response {
@@ -22,24 +22,36 @@ extension ContentItemRoutes {
             let (errored, succeeded) = try await store.write { tx in
                 let catalog = ICLCatalog(tx: tx)
                 let type = try Self.type(catalog, typeName)
-                let writer = ItemWriter(catalog: catalog, type: type, caller: caller, now: now)
-                var errored: [JSONValue] = [], succeeded: [JSONValue] = []
+                var writer = ItemWriter(catalog: catalog, type: type, caller: caller, now: now)
+                writer.recordsHeads = false
+                // Plain pairs while the store is locked; the answer's objects are built after.
+                var errored: [(externalId: JSONValue, error: String)] = []
+                var succeeded: [(externalId: JSONValue, id: String)] = []
+                succeeded.reserveCapacity(entries.count)
+                var newest: Int64?
                 for entry in entries {
                     let externalId: JSONValue = entry["externalId"].flatMap(FieldValue.text) ?? .null
                     do {
                         let item = try writer.upsert(entry)
-                        succeeded.append(["externalId": externalId, "id": .string(item.contentItemId)])
+                        newest = item.rowVersion
+                        succeeded.append((externalId, item.contentItemId))
                     } catch let error as ICLError {
-                        errored.append(["externalId": externalId, "error": .string(Self.summary(error))])
+                        errored.append((externalId, Self.summary(error)))
                     }
                 }
+                if let newest { try catalog.recordHead(newest, typeId: type.contentTypeId) }
                 if !errored.isEmpty, !ignoreErrors { throw RolledBack(errored: errored) }
                 return (errored, succeeded)
             }
-            return ABP.bare(["errored": .array(errored), "succeeded": .array(succeeded)])
+            let stored: [JSONValue] = succeeded.map { ["externalId": $0.externalId, "id": .string($0.id)] }
+            return ABP.bare(["errored": .array(Self.errors(errored)), "succeeded": .array(stored)])
         } catch let rollback as RolledBack {
-            return ABP.bare(["errored": .array(rollback.errored), "succeeded": []])
+            return ABP.bare(["errored": .array(Self.errors(rollback.errored)), "succeeded": []])
         }
+    }
+
+    private static func errors(_ errored: [(externalId: JSONValue, error: String)]) -> [JSONValue] {
+        errored.map { ["externalId": $0.externalId, "error": .string($0.error)] }
     }
 
     /// One line per item: "The field 'strasse' is required" (several joined by "; ").

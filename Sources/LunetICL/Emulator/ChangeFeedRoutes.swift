@@ -24,31 +24,31 @@ struct ChangeFeedRoutes: Sendable {
         guard let after = ChangeToken.decode(text) else {
             throw ICLError.badRequest("The changeToken '\(text)' is not valid.")
         }
-        let (results, next) = try await store.read { tx in
+        let (page, next) = try await store.read { tx in
             let catalog = ICLCatalog(tx: tx)
             let typeId = try typeName.map { try ContentItemRoutes.type(catalog, $0).contentTypeId }
             // Beyond every change (e.g. `__________8`): nothing to scan.
-            let changes = after >= UInt64(Int64.max) ? [] : try catalog.changes(of: typeId, after: Int64(after), limit: Self.pageSize)
+            let changes =
+                after >= UInt64(Int64.max) ? [] : try catalog.changeDocuments(of: typeId, after: Int64(after), limit: Self.pageSize)
             var names: [String: String] = [:]
             var definitions: [String: ContentTypeDefinition] = [:]
-            var results: [JSONValue] = []
-            for (owner, item) in changes {
-                if definitions[owner] == nil {
+            var text = ChangeText(capacity: 256 * changes.count + 256)
+            for (owner, document) in changes {
+                if names[owner] == nil {
                     guard let name = try catalog.typeName(id: owner) else { continue }
                     names[owner] = name
                     // A deleted type's items keep their stored fields as they are.
                     definitions[owner] = try catalog.type(named: name)?.definition
                 }
                 let definition = definitions[owner].flatMap { $0.id == owner ? $0 : nil }
-                let view = ItemView.change(item, definition, typeName: typeName == nil ? names[owner] : nil)
-                results.append(.object(view))
+                text.append(document, definition, typeId: owner, typeName: typeName == nil ? names[owner] : nil)
             }
-            let next = try changes.last?.item.rowVersion ?? catalog.head(of: typeId)
-            return (results, next)
+            let next = try changes.last.map { $0.document["rowVersion"]?.integer ?? 0 } ?? catalog.head(of: typeId)
+            return (text, next)
         }
         let token = ChangeToken.encode(next)
         let link = ICLRequest.origin(request) + request.uri.path + "?changeToken=" + token
-        return ABP.bare(["Results": .array(results), "NextChangeToken": .string(token), "NextLink": .string(link)])
+        return page.response(token: token, link: link)
     }
 
 }

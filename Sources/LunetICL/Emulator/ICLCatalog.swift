@@ -118,7 +118,9 @@ struct ICLCatalog {
 
     /// Stores `item` (new or changed) with its keys, as the newest change of
     /// the feeds. `previousExternalId` frees the old external id when it changed.
-    func save(_ item: inout StoredItem, typeId: String, previousExternalId: String?) throws {
+    /// `recordsHead` false: the caller records the newest change with `recordHead`
+    /// once it has saved several items (a batch).
+    func save(_ item: inout StoredItem, typeId: String, previousExternalId: String?, recordsHead: Bool = true) throws {
         let pointer: JSONValue = ["type": .string(typeId), "_id": .string(item.id)]
         if let previousExternalId, previousExternalId != item.externalId || item.isDeleted {
             try tx.delete("keys", id: "ext:" + previousExternalId)
@@ -133,6 +135,7 @@ struct ICLCatalog {
             try tx.put("keys", id: "cid:" + item.contentItemId, pointer)
         }
         try recordChange(&item, typeId: typeId, pointer: pointer)
+        if recordsHead { try recordHead(item.rowVersion, typeId: typeId) }
         try tx.put(Self.itemsCollection(typeId), id: item.id, item.document)
         let position = orderedKey(item.sequence)
         if item.isDeleted {
@@ -155,7 +158,11 @@ struct ICLCatalog {
         let position = orderedKey(item.rowVersion)
         try tx.put("changes", id: position, pointer)
         try tx.put(scoped, id: position, pointer)
-        let head: JSONValue = ["rowVersion": .integer(item.rowVersion)]
+    }
+
+    /// Makes `rowVersion` the newest change of the feeds of all types and of `typeId`.
+    func recordHead(_ rowVersion: Int64, typeId: String) throws {
+        let head: JSONValue = ["rowVersion": .integer(rowVersion)]
         try tx.put("heads", id: "*", head)
         try tx.put("heads", id: typeId, head)
     }
@@ -166,6 +173,18 @@ struct ICLCatalog {
     func changes(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, item: StoredItem)] {
         let collection = typeId.map { "changes/" + $0 } ?? "changes"
         return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap(pointed)
+    }
+
+    /// `changes`, as the stored documents of the items (those a `StoredItem`
+    /// can be read from), for writing a page without decoding them.
+    func changeDocuments(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, document: JSONObject)] {
+        let collection = typeId.map { "changes/" + $0 } ?? "changes"
+        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap { entry in
+            guard let owner = entry.body["type"]?.string, let id = entry.body["_id"]?.string,
+                let document = try tx.get(Self.itemsCollection(owner), id: id)?.object, StoredItem.isValid(document)
+            else { return nil }
+            return (owner, document)
+        }
     }
 
     /// The newest change of the scope, 0 when it has none.

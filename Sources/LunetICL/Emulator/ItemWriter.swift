@@ -13,6 +13,9 @@ struct ItemWriter {
     let now: String
     /// New `_id`s and `contentItemId`s (the demo data makes them repeatable).
     var newID: () -> String = RandomUUID.lowercased
+    /// false: a batch records the feeds' newest change once, after its items
+    /// (`ICLCatalog.recordHead`), instead of after each.
+    var recordsHeads = true
 
     typealias Problem = ICLError.Problem
 
@@ -38,7 +41,7 @@ struct ItemWriter {
         var item = StoredItem(
             id: newID(), contentItemId: contentItemId, externalId: externalId,
             sequence: try catalog.nextItemSequence(), creationTime: now, creatorUserId: caller.userId, fields: fields)
-        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: nil)
+        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: nil, recordsHead: recordsHeads)
         return item
     }
 
@@ -59,7 +62,7 @@ struct ItemWriter {
         item.externalId = externalId
         item.lastModificationTime = now
         item.lastModifierUserId = caller.userId
-        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: existing.externalId)
+        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: existing.externalId, recordsHead: recordsHeads)
         return item
     }
 
@@ -68,7 +71,7 @@ struct ItemWriter {
         item.isDeleted = true
         item.lastModificationTime = now
         item.lastModifierUserId = caller.userId
-        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: existing.externalId)
+        try catalog.save(&item, typeId: type.contentTypeId, previousExternalId: existing.externalId, recordsHead: recordsHeads)
     }
 
     /// One batch entry: replace the item with this external id, or create it.

@@ -113,6 +113,13 @@ struct StoredItem: Sendable {
         self.fields = fields
     }
 
+    /// Whether `init(document:)` accepts the document (without decoding it).
+    static func isValid(_ document: JSONObject) -> Bool {
+        document["_id"]?.string != nil && document["contentItemId"]?.string != nil && document["sequence"]?.integer != nil
+            && document["creationTime"]?.string != nil && document["lastModificationTime"]?.string != nil
+            && document["fields"]?.object != nil
+    }
+
     var document: JSONValue {
         [
             "_id": .string(id), "contentItemId": .string(contentItemId), "externalId": externalId.map { .string($0) } ?? .null,

@@ -19,10 +19,16 @@ public final class MemorySandboxStore: SandboxStore {
     }
 
     private func run<T>(_ body: (any SandboxTransaction) throws -> T, readOnly: Bool) throws -> T {
-        try state.withLockedValue { state in
+        // Kept to be freed after the lock is released: its undo log holds the
+        // documents the transaction replaced, and freeing them (thousands for
+        // a batch) need not hold up the next transaction.
+        var finished: MemoryTransaction?
+        defer { withExtendedLifetime(finished) {} }
+        return try state.withLockedValue { state in
             // Moved out (not copied) so mutations inside the transaction do not
             // trigger copy-on-write of the whole data set.
             let transaction = MemoryTransaction(state: state, readOnly: readOnly)
+            finished = transaction
             state = MemoryState()
             defer { state = transaction.close() }
             do {
@@ -151,9 +157,11 @@ private final class MemoryTransaction: SandboxTransaction {
         self.readOnly = readOnly
     }
 
+    /// The data, moved out; the undo log stays until the transaction is freed.
     func close() -> MemoryState {
-        undo = []
-        return state
+        let result = state
+        state = MemoryState()
+        return result
     }
 
     func rollBack() {

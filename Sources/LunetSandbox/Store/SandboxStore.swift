@@ -60,8 +60,19 @@ public enum SandboxStoreError: Error, Sendable, Equatable, CustomStringConvertib
 /// Ids that sort in numeric order, for collections scanned in insertion order
 /// (change feeds, job histories): `orderedKey(7)` is "00000000000000000007".
 public func orderedKey(_ number: Int64) -> String {
-    let digits = String(number)
-    return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    guard number >= 0 else {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+    // Written in place: a save makes several of these keys.
+    return String(unsafeUninitializedCapacity: 20) { buffer in
+        var rest = UInt64(number)
+        for i in stride(from: 19, through: 0, by: -1) {
+            buffer[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return 20
+    }
 }
 
 extension SandboxStore {
