@@ -24,6 +24,26 @@ struct ExampleScriptsTests {
 
     func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 
+    /// The tour scripts/demo runs: JSON, then each of the four APIs.
+    @Test func tourRunsEverySection() async throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await run("scripts/examples/tour.lua")
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = lines(r.stdout)
+        #expect(out.contains("664 buildings in Vienna; the first three, fetched page by page as the loop asks:"), "\(r.stdout)")
+        #expect(out.contains("3 items in 1 batch: 2 stored, 1 rejected"))
+        #expect(out.contains("second run sees only the new change: TOUR-1 → Tour 1 (renamed)"))
+        #expect(out.contains("2 records: 1 created, 1 duplicates (record 1 already has that DocID)"))
+        #expect(out.contains("the files feed delivered 150 changes; a rerun delivers only what changes next"))
+        #expect(out.contains("connection \"NetSuite Production\": 822 records in 9 pages"))
+        #expect(out.last { !$0.isEmpty }?.hasPrefix("HTTP: ") == true)
+        // without --sandbox it stops after the JSON part, saying how to see the rest
+        let plain = try await LunetProcess.run(["run", "scripts/examples/tour.lua"], environment: environment,
+                                               directory: LunetProcess.root)
+        #expect(plain.status == 0)
+        #expect(plain.stdout.hasSuffix("(run with --sandbox for the API part of the tour)\n"), "\(plain.stdout)")
+    }
+
     /// The sandbox lives as long as one `lunet run`, so both runs of the feed
     /// sync happen in one process: a driver calls the example twice with
     /// `dofile`, changing buildings in between.

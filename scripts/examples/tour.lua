@@ -1,4 +1,5 @@
--- A short tour of what Lunet does today: run with `scripts/demo`
+-- A short tour of Lunet: JSON, then each of the four APIs against the built-in
+-- emulators. Run with `scripts/demo`
 -- (or `lunet run scripts/examples/tour.lua`).
 local json = require "lunet.json"
 local inspect = require "lunet.inspect"
@@ -37,11 +38,11 @@ local cyclic = {}; cyclic.self = cyclic
 print(select(2, pcall(json.encode, { data = cyclic })))
 
 ----------------------------------------------------------------------------
--- With `lunet run --sandbox` (as scripts/demo runs it): the iCL Portal API
--- against the built-in emulator.
+-- With `lunet run --sandbox` (as scripts/demo runs it): the four APIs
+-- against the built-in emulators.
 local lunet = require "lunet"
 if not lunet.sandbox then
-  print("\n(run with --sandbox for the iCL Portal part of the tour)")
+  print("\n(run with --sandbox for the API part of the tour)")
   return
 end
 local icl = require "lunet.icl"
@@ -76,4 +77,34 @@ buildings:replace("TOUR-1", { externalId = "TOUR-1", buildingname = "Tour 1 (ren
 for item in portal:changes{ type = "building", checkpoint = "tour" } do
   print(("second run sees only the new change: %s → %s"):format(item.externalId, item.buildingname))
 end
+
+section("iCONECT: records through a cursor, a batched create with one report")
+local ic = require("lunet.iconect").connect()
+local project = ic:project(1)
+local first = project.records:list{ page_size = 100, field_ids = { 2, 3 } }:first()
+print(("project 1 has %d records; the first: %s %q"):format(project.records:count(), first.field_data["2"], first.field_data["3"]))
+local created = project.records:create({
+  { field_data = { [2] = "TOUR000001", [3] = "A new record" } },
+  { field_data = { [2] = "ACME000001", [3] = "Same DocID as an existing one" } },
+}, { hash_ids = { 2 } })
+print(("%d records: %d created, %d duplicates (record %d already has that DocID)"):format(
+  created.count, #created.created, #created.duplicates, created.duplicates[1].id))
+
+section("CoreData: filtered listings and a change feed over modified + snapshot_id")
+local cd = require("lunet.coredata").connect()
+local boards = cd.projects:list{ title__startswith = "Board" }:collect()
+print(("%d projects whose title starts with 'Board'; %d files in all"):format(#boards, cd.files:list():total() or 0))
+local changes = 0
+for _ in cd:changes{ resource = "files", checkpoint = "tour-files" } do changes = changes + 1 end
+print(("the files feed delivered %d changes; a rerun delivers only what changes next"):format(changes))
+
+section("integrator.io: a paged virtual export, its state echoed unchanged")
+local celigo = require("lunet.integrator").connect()
+local connection = celigo.connections:list():first()
+local records, pages = 0, 0
+local search = { type = "netsuite", netsuite = { type = "search", searches = { { recordType = "customRecord" } } } }
+for page in celigo.connections:export_pages(connection._id, search, { page_size = 100 }):pages() do
+  pages, records = pages + 1, records + #page
+end
+print(("connection %q: %d records in %d pages"):format(connection.name, records, pages))
 print(("\nHTTP: %d requests, %d retries"):format(lunet.stats().requests, lunet.stats().retries))
