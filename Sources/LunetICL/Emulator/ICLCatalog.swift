@@ -14,6 +14,23 @@ import LunetSandbox
 ///                    (kept for the types whose `liveIndexed` is set)
 struct ICLCatalog {
     let tx: any SandboxTransaction
+    private let names = ScopedNames()
+
+    init(tx: any SandboxTransaction) {
+        self.tx = tx
+    }
+
+    /// "items/", "changes/" and "live/" + a type id, built once per transaction.
+    private final class ScopedNames {
+        private var built: [String: (items: String, changes: String, live: String)] = [:]
+
+        func of(_ typeId: String) -> (items: String, changes: String, live: String) {
+            if let names = built[typeId] { return names }
+            let names = ("items/" + typeId, "changes/" + typeId, "live/" + typeId)
+            built[typeId] = names
+            return names
+        }
+    }
 
     // MARK: Content types
 
@@ -111,7 +128,7 @@ struct ICLCatalog {
     }
 
     func storedItem(of typeId: String, id: String) throws -> StoredItem? {
-        try tx.get(Self.itemsCollection(typeId), id: id).flatMap(StoredItem.init(document:))
+        try tx.get(names.of(typeId).items, id: id).flatMap(StoredItem.init(document:))
     }
 
     func nextItemSequence() throws -> Int64 { try tx.nextSequence("itemSequence") }
@@ -136,19 +153,19 @@ struct ICLCatalog {
         }
         try recordChange(&item, typeId: typeId, pointer: pointer)
         if recordsHead { try recordHead(item.rowVersion, typeId: typeId) }
-        try tx.put(Self.itemsCollection(typeId), id: item.id, item.document)
+        try tx.put(names.of(typeId).items, id: item.id, item.document)
         let position = orderedKey(item.sequence)
         if item.isDeleted {
             try tx.delete("live", id: position)
-            try tx.delete("live/" + typeId, id: position)
+            try tx.delete(names.of(typeId).live, id: position)
         } else if isNew {
             try tx.put("live", id: position, pointer)
-            try tx.put("live/" + typeId, id: position, pointer)
+            try tx.put(names.of(typeId).live, id: position, pointer)
         }
     }
 
     private func recordChange(_ item: inout StoredItem, typeId: String, pointer: JSONValue) throws {
-        let scoped = "changes/" + typeId
+        let scoped = names.of(typeId).changes
         if item.rowVersion > 0 {
             let old = orderedKey(item.rowVersion)
             try tx.delete("changes", id: old)

@@ -17,36 +17,51 @@ struct NamespacedSandboxStore: SandboxStore {
     }
 }
 
-private struct NamespacedTransaction: SandboxTransaction {
+private final class NamespacedTransaction: SandboxTransaction {
     let base: any SandboxTransaction
     let prefix: String
+    /// The prefixed names used so far: a batch touches a handful of
+    /// collections thousands of times, so each name is built once.
+    private var names: [String: String] = [:]
+
+    init(base: any SandboxTransaction, prefix: String) {
+        self.base = base
+        self.prefix = prefix
+    }
+
+    private func full(_ collection: String) -> String {
+        if let name = names[collection] { return name }
+        let name = prefix + collection
+        names[collection] = name
+        return name
+    }
 
     func get(_ collection: String, id: String) throws -> JSONValue? {
-        try base.get(prefix + collection, id: id)
+        try base.get(full(collection), id: id)
     }
 
     func put(_ collection: String, id: String, _ document: JSONValue) throws {
-        try base.put(prefix + collection, id: id, document)
+        try base.put(full(collection), id: id, document)
     }
 
     func delete(_ collection: String, id: String) throws -> Bool {
-        try base.delete(prefix + collection, id: id)
+        try base.delete(full(collection), id: id)
     }
 
     func scan(_ collection: String, after: String?, limit: Int?) throws -> [SandboxDocument] {
-        try base.scan(prefix + collection, after: after, limit: limit)
+        try base.scan(full(collection), after: after, limit: limit)
     }
 
     func scan(_ collection: String, offset: Int, limit: Int?) throws -> [SandboxDocument] {
-        try base.scan(prefix + collection, offset: offset, limit: limit)
+        try base.scan(full(collection), offset: offset, limit: limit)
     }
 
     func count(_ collection: String) throws -> Int {
-        try base.count(prefix + collection)
+        try base.count(full(collection))
     }
 
     func nextSequence(_ collection: String) throws -> Int64 {
-        try base.nextSequence(prefix + collection)
+        try base.nextSequence(full(collection))
     }
 
     func removeAll(collectionPrefix: String) throws {
