@@ -99,6 +99,15 @@ struct ReplTerminalTests {
             Thread.sleep(forTimeInterval: 0.3)
             term.type("\"):read('a')")
             #expect(term.waitFor("\"file contents\""))
+            // a replaced `package` must not break (or crash) module completion
+            term.type("real_package, package = package, 1")
+            term.send("require \"lunet.insp")
+            Thread.sleep(forTimeInterval: 0.3)
+            term.send("\t")
+            Thread.sleep(forTimeInterval: 0.3)
+            term.type("\"")
+            term.type("package = real_package; print('still here')")
+            #expect(term.waitFor("\nstill here\n"))
             return term.text
         }
         #expect(!text.contains("attempt to call"), "\(text)")

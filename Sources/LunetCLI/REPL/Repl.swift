@@ -289,9 +289,13 @@ final class ReplSession {
     private func moduleNames(prefix: String) -> [String] {
         let base = lua.top
         defer { lua.top = base }
-        lua.getGlobal("package")
-        lua_getfield(lua.L, -1, "path")
-        let path = string(at: -1) ?? ""
+        // Raw reads only: a script may have replaced `package` with anything,
+        // and indexing a non-table (or a metamethod) could raise across Swift.
+        var path = ""
+        if lua.getGlobal("package") == LUA_TTABLE {
+            lua_pushstring(lua.L, "path")
+            if lua_rawget(lua.L, -2) == LUA_TSTRING { path = string(at: -1) ?? "" }
+        }
         var names = Set(Stdlib.moduleNames.filter { !$0.hasPrefix("lunet.doc.") && !$0.contains("._") })
         names.formUnion(ReplFiles.modules(searchPath: path, prefix: prefix))
         return names.filter { $0.hasPrefix(prefix) }.sorted()
