@@ -48,44 +48,90 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-/// A JSON object that keeps its keys in insertion order.
+/// A JSON object that keeps its keys in insertion order. Most objects are
+/// small (an item, a pointer, one entry of an answer): they are a list
+/// searched by comparing keys, which costs less than hashing them (short
+/// keys compare as two machine words). From `indexedCount` keys on, a
+/// dictionary from key to position finds them.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private var entries: [(key: String, value: JSONValue)] = []
+    /// Each key's index in `entries`; only for objects of more than `indexedCount` keys.
+    private var positions: [String: Int]?
+    static let indexedCount = 16
 
     public init() {}
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }
     public init(_ pairs: [(String, JSONValue)]) {
-        // Sized once: growing from empty rehashed the storage several times.
-        keys.reserveCapacity(pairs.count)
-        storage.reserveCapacity(pairs.count)
+        entries.reserveCapacity(pairs.count)
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let index = position(of: key) {
+                if let newValue {
+                    entries[index].value = newValue
+                } else {
+                    entries.remove(at: index)
+                    if positions != nil { reindex() }
+                }
+            } else if let newValue {
+                entries.append((key, newValue))
+                if positions != nil {
+                    positions![key] = entries.count - 1
+                } else if entries.count > Self.indexedCount {
+                    reindex()
+                }
             }
         }
     }
 
-    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
-        keys.lazy.map { (key: $0, value: storage[$0]!) }.makeIterator()
+    /// Builds `positions` again (after a removal shifted the entries), or
+    /// drops it when the object is small again.
+    private mutating func reindex() {
+        guard entries.count > Self.indexedCount else {
+            positions = nil
+            return
+        }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(entries.count)
+        for (i, entry) in entries.enumerated() { built[entry.key] = i }
+        positions = built
     }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.storage == b.storage  // key order does not make objects different
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
+        entries.lazy.map { (key: $0.key, value: $0.value) }.makeIterator()
     }
-    public func hash(into h: inout Hasher) { h.combine(storage) }
+
+    /// Key order does not make objects different.
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.count == b.count && a.entries.allSatisfy { b[$0.key] == $0.value }
+    }
+
+    /// Independent of key order, as `==` is.
+    public func hash(into h: inout Hasher) {
+        var combined = 0
+        for entry in entries {
+            var element = Hasher()
+            element.combine(entry.key)
+            element.combine(entry.value)
+            combined ^= element.finalize()
+        }
+        h.combine(entries.count)
+        h.combine(combined)
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
