@@ -7,7 +7,9 @@ import LunetSandbox
 ///   typeIds          contentTypeId → {name, deleted}: names the items of deleted types in the feed
 ///   items/{typeId}   _id → StoredItem, deleted ones included (soft delete)
 ///   keys             "id:…", "cid:…", "ext:…" → {type, _id}; "ext:" only for live items
-///   changes, changes/{typeId}   orderedKey(rowVersion) → {type, _id}: one entry per item, its latest change
+///   changes/{typeId} orderedKey(rowVersion) → {type, _id}: one entry per item, its latest change
+///                    (the feed of all types merges these; a store written by an
+///                    older version may also hold an unused "changes")
 ///   heads            "*" or typeId → {rowVersion}: the newest change of the scope
 ///   live, live/{typeId}   orderedKey(sequence) → {type, _id}: the live items in
 ///                    creation order, so a listing page is read by position
@@ -166,15 +168,9 @@ struct ICLCatalog {
 
     private func recordChange(_ item: inout StoredItem, typeId: String, pointer: JSONValue) throws {
         let scoped = names.of(typeId).changes
-        if item.rowVersion > 0 {
-            let old = orderedKey(item.rowVersion)
-            try tx.delete("changes", id: old)
-            try tx.delete(scoped, id: old)
-        }
+        if item.rowVersion > 0 { try tx.delete(scoped, id: orderedKey(item.rowVersion)) }
         item.rowVersion = try tx.nextSequence("rowVersion")
-        let position = orderedKey(item.rowVersion)
-        try tx.put("changes", id: position, pointer)
-        try tx.put(scoped, id: position, pointer)
+        try tx.put(scoped, id: orderedKey(item.rowVersion), pointer)
     }
 
     /// Makes `rowVersion` the newest change of the feeds of all types and of `typeId`.
@@ -188,20 +184,33 @@ struct ICLCatalog {
 
     /// Up to `limit` changes after `rowVersion`, oldest first; `typeId` nil: all types.
     func changes(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, item: StoredItem)] {
-        let collection = typeId.map { "changes/" + $0 } ?? "changes"
-        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap(pointed)
+        try changeEntries(of: typeId, after: rowVersion, limit: limit).compactMap(pointed)
     }
 
     /// `changes`, as the stored documents of the items (those a `StoredItem`
     /// can be read from), for writing a page without decoding them.
     func changeDocuments(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, document: JSONObject)] {
-        let collection = typeId.map { "changes/" + $0 } ?? "changes"
-        return try tx.scan(collection, after: orderedKey(rowVersion), limit: limit).compactMap { entry in
+        try changeEntries(of: typeId, after: rowVersion, limit: limit).compactMap { entry in
             guard let owner = entry.body["type"]?.string, let id = entry.body["_id"]?.string,
                 let document = try tx.get(Self.itemsCollection(owner), id: id)?.object, StoredItem.isValid(document)
             else { return nil }
             return (owner, document)
         }
+    }
+
+    /// The `{type, _id}` entries of the next changes. Each type keeps its own
+    /// feed (a save touches one list, not two); the feed of all types takes
+    /// the next `limit` of every type, deleted types included, and merges
+    /// them by position, which the ordered keys give as text.
+    private func changeEntries(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [SandboxDocument] {
+        let after = orderedKey(rowVersion)
+        if let typeId { return try tx.scan("changes/" + typeId, after: after, limit: limit) }
+        var typeIds = Set(try tx.scan("typeIds", after: nil, limit: nil).map(\.id))
+        typeIds.formUnion(try types().map(\.contentTypeId))
+        var entries: [SandboxDocument] = []
+        for id in typeIds { entries += try tx.scan("changes/" + id, after: after, limit: limit) }
+        entries.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        return Array(entries.prefix(limit))
     }
 
     /// The newest change of the scope, 0 when it has none.
