@@ -18,7 +18,8 @@
 --
 --   paging.batch(input, opts, { caller, send = function(items) return report end,
 --                               lists = { "succeeded", "errored", "rolled_back" },
---                               batch_size = 500 })
+--                               batch_size = 500,
+--                               key = optional function(item) → the item's key or nil })
 --
 -- `fetch` and `send` are plain functions that may wait on the network; the
 -- task scheduler makes those waits concurrent (prefetch, concurrency).
@@ -401,6 +402,9 @@ end
 -- (entries' `index` made 1-based positions in the input). A failed request
 -- raises with the report so far in e.report. A feed given as input is
 -- checkpointed only up to the items whose batches have been acknowledged.
+-- With spec.key, no item overtakes an earlier one with the same key: a batch
+-- holding a key of a batch still in flight waits until that one is answered
+-- (a feed can hold a deleted item and its successor under one external id).
 function M.batch(input, opts, spec)
   local caller = spec.caller
   opts = opts or {}
@@ -409,6 +413,7 @@ function M.batch(input, opts, spec)
     fail(caller, "option 'batch_size' must be at most " .. spec.max_batch_size .. ", got " .. batch_size)
   end
   local concurrency = check_count(caller, "concurrency", opts.concurrency) or 1
+  local key_of = concurrency > 1 and spec.key or nil
   local next_item = items_of(caller, input)
   local feed = getmetatable(input) == Feed and input or nil
   if getmetatable(input) == MappedFeed then feed = input.feed end
@@ -425,10 +430,13 @@ function M.batch(input, opts, spec)
       return
     end
     count_items(0, #(result[spec.lists[1]] or {}))
+    local offset = entry.first - 1
     for _, name in ipairs(spec.lists) do
-      for _, e in ipairs(result[name] or {}) do
-        e.index = entry.first + (e.index or 1) - 1
-        table.insert(report[name], e)
+      local list = report[name]
+      local n = #list
+      for k, e in ipairs(result[name] or {}) do
+        e.index = offset + (e.index or 1)
+        list[n + k] = e
       end
     end
     if failure == nil then
@@ -461,10 +469,29 @@ function M.batch(input, opts, spec)
         items[#items + 1] = item
       end
       if #items > 0 then
+        local keys
+        if key_of then
+          keys = {}
+          for _, item in ipairs(items) do
+            local k = key_of(item)
+            if k ~= nil then keys[k] = true end
+          end
+          -- The newest batch in flight that shares a key: it and every
+          -- older one are answered first (they settle in order anyway).
+          local last = 0
+          for k in pairs(keys) do
+            for j = #inflight, last + 1, -1 do
+              if inflight[j].keys[k] then last = j; break end
+            end
+            if last == #inflight then break end
+          end
+          for _ = 1, last do settle(table.remove(inflight, 1)) end
+          if failure ~= nil then break end
+        end
         local first = report.count + 1
         report.count = report.count + #items
         report.batches = report.batches + 1
-        inflight[#inflight + 1] = { handle = task.spawn(spec.send, items), first = first, n = #items }
+        inflight[#inflight + 1] = { handle = task.spawn(spec.send, items), first = first, n = #items, keys = keys }
         if #inflight >= concurrency then settle(table.remove(inflight, 1)) end
       end
     end

@@ -86,6 +86,35 @@ describe("lunet.icl", function()
     assert.equals("S", b:get("V-1").strasse)
   end)
 
+  it("upserts items of one batch that share an externalId in order, each reported", function()
+    local b = portal:content("building")
+    local r = b:upsert({ { externalId = "D-1", buildingname = "first", strasse = "S" },
+                         { externalId = "D-2", buildingname = "other", strasse = "S" },
+                         { externalId = "D-1", buildingname = "second", strasse = "S" } })
+    assert.equals(0, #r.errored); assert.equals(0, #r.rolled_back)
+    local indexes = {}
+    for _, s in ipairs(r.succeeded) do indexes[#indexes + 1] = s.index .. "=" .. s.externalId end
+    assert.same({ "1=D-1", "2=D-2", "3=D-1" }, indexes)
+    assert.equals("second", b:get("D-1").buildingname)
+  end)
+
+  it("never lets an item overtake an earlier one with the same externalId in another batch", function()
+    local b = portal:content("building")
+    -- The second content request (the first batch) is answered 400 ms late,
+    -- the third (the second batch) at once: without waiting, the second
+    -- batch's D-9 would be stored first and then overwritten by the first's.
+    sandbox.faults("slow@2,slow-latency=400ms,path=/icl/api/content")
+    b:list{ limit = 1 }:collect()
+    local ok, r = pcall(b.upsert, b, {
+      { externalId = "D-9", buildingname = "old", strasse = "S" }, { externalId = "D-10", buildingname = "x", strasse = "S" },
+      { externalId = "D-11", buildingname = "y", strasse = "S" }, { externalId = "D-9", buildingname = "new", strasse = "S" },
+    }, { batch_size = 2, concurrency = 2 })
+    sandbox.faults("")
+    assert.truthy(ok, r)
+    assert.equals(4, #r.succeeded)
+    assert.equals("new", b:get("D-9").buildingname)
+  end)
+
   it("checks upsert input before sending", function()
     local ok, e = pcall(portal:content("building").upsert, portal:content("building"), { { buildingname = "x" } })
     assert.falsy(ok)

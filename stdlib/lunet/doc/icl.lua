@@ -58,7 +58,7 @@ return {
     { name = "upsert", of = "icl.Content", params = { { name = "items", type = "table[]|function|lunet.Cursor|lunet.Feed", doc = "each item needs an externalId" },
         { name = "options", type = "{batch_size:integer?, atomic:boolean?, concurrency:integer?}?", doc = "defaults: 500, true, 1" } },
       returns = { { type = "lunet.Report" } },
-      doc = "Create or update items matched by externalId, in batches. Returns a report (succeeded, errored, rolled_back) instead of raising on per-item failures; atomic = false uses the ignore-errors variant.",
+      doc = "Create or update items matched by externalId, in batches. Returns a report (succeeded, errored, rolled_back) instead of raising on per-item failures; atomic = false uses the ignore-errors variant. Items are applied in input order even with concurrency > 1: a batch holding an externalId of a batch still in flight waits for that batch's answer, and items of one batch sharing an externalId are stored in order.",
       example = [[local r = portal:content("building"):upsert(items, { batch_size = 500, atomic = true })
 print(#r.succeeded, #r.errored)]] },
     { name = "list", of = "icl.Types", params = { { name = "options", type = "{page_size:integer?, limit:integer?, prefetch:integer?}?" } },
