@@ -634,6 +634,8 @@ function Records:update(records, opts)
   local lists = { "updated", "errors" }
   return paging.batch(records, { batch_size = opts.batch_size, concurrency = opts.concurrency }, {
     caller = "iconect records:update()", batch_size = 500, lists = lists,
+    -- Two updates of one record stay in input order, even with concurrency.
+    key = function(rec) return type(rec) == "table" and math.tointeger(tonumber(rec.id)) or nil end,
     send = function(batch)
       return send_records(conn, "records.update", params, extra, batch, true, lists, function(_, place, sent)
         -- The server lists only failures: the others were updated.

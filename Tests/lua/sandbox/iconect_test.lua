@@ -332,6 +332,22 @@ describe("lunet.iconect", function()
     assert.equals("changed 7", p.records:get(7).field_data["3"])
   end)
 
+  it("never lets an update overtake an earlier update of the same record in another batch", function()
+    -- The second request on the records path (the first batch) is answered
+    -- 400 ms late, the third (the second batch) at once: without waiting,
+    -- record 3 would end with the first batch's value.
+    sandbox.faults("slow@2,slow-latency=400ms,path=/iconect/api/v1/projects/1/records")
+    p.records:get(3)
+    local ok, r = pcall(p.records.update, p.records, {
+      { id = 3, field_data = { [3] = "old" } }, { id = 4, field_data = { [3] = "x" } },
+      { id = 5, field_data = { [3] = "y" } }, { id = "3", field_data = { [3] = "new" } },
+    }, { batch_size = 2, concurrency = 2 })
+    sandbox.faults("")
+    assert.truthy(ok, r)
+    assert.same({ 1, 2, 3, 4 }, field(r.updated, "index"))
+    assert.equals("new", p.records:get(3).field_data["3"])
+  end)
+
   it("lists jobs as a cursor over start_row/job_count with types by name or number", function()
     assert.same({ 1, 2, 3, 4 }, field(p.jobs:list():collect(), "id"))
     assert.same({ 1, 2, 3, 4 }, field(p.jobs:list{ page_size = 1 }:collect(), "id"))

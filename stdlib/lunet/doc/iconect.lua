@@ -292,7 +292,7 @@ print(made[1].id)]] },
 print(#r.created, #r.duplicates, #r.errors)]] },
     { name = "update", of = "iconect.Records", params = { { name = "records", type = "table[]|function|lunet.Cursor", doc = "records { id=, field_data=, version=? }, as an array or any iterator" }, { name = "options", type = "table?", doc = "{ batch_size = 500, concurrency = 1, filestore_id=, native_field_id= }" } },
       returns = { { type = "iconect.UpdateReport" } },
-      doc = "Updates records in batches (only the field_data members sent change; a version that is not the stored one is an error for that record). Returns { count, batches, updated = { {index, id} }, errors = { {index, id, error} } }.",
+      doc = "Updates records in batches (only the field_data members sent change; a version that is not the stored one is an error for that record). Updates of one record keep their input order, even with concurrency. Returns { count, batches, updated = { {index, id} }, errors = { {index, id, error} } }.",
       example = [[local r = p.records:update({ { id = 3, field_data = { [4] = "Ann Lee" } } })
 for _, e in ipairs(r.errors) do print(e.index, e.id, e.error) end]] },
     { name = "list", of = "iconect.Jobs", params = { { name = "options", type = "table?", doc = [[{ types = { 50006, "NativeImport" }, page_size = 20, limit=, prefetch= }]] } },
