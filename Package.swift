@@ -11,7 +11,7 @@ let apiModuleDependencies: [Target.Dependency] = [
 ]
 
 let apiTestDependencies: [Target.Dependency] = [
-    "LunetJSON", "LunetSandbox", "LunetRuntime", "LunetBridge",
+    "LunetJSON", "LunetSandbox", "LunetRuntime", "LunetBridge", "LunetTestSupport",
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
 ]
 
@@ -129,12 +129,21 @@ let package = Package(
         .testTarget(
             name: "LunetSandboxTests",
             dependencies: [
-                "LunetSandbox", "LunetJSON",
+                "LunetSandbox", "LunetJSON", "LunetTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Helpers several test targets share (a real PostgreSQL server).
-        .target(name: "LunetTestSupport", path: "Tests/LunetTestSupport"),
+        // Helpers several test targets share: a real PostgreSQL server, an
+        // in-process sandbox and the HTTP calls the emulator tests make.
+        .target(
+            name: "LunetTestSupport",
+            dependencies: [
+                "LunetJSON", "LunetSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/LunetTestSupport"),
         .testTarget(name: "LunetCLITests", dependencies: ["lunet", "LunetTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

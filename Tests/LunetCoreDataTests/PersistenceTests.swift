@@ -1,5 +1,6 @@
 import Foundation
 import LunetJSON
+import LunetTestSupport
 import Testing
 
 @testable import LunetCoreData
@@ -7,7 +8,7 @@ import Testing
 @Suite("CoreData data in SQLite survives a restart")
 struct PersistenceTests {
     @Test func dataAndLinksSurviveARestart() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-coredata")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (project, link) = try await withCoreData(data: directory) { _, client in
             let created = try await client.post(

@@ -3,6 +3,7 @@ import Foundation
 import LunetCoreData
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -12,14 +13,10 @@ let rawClient = HTTPClient(
     eventLoopGroup: HTTPClient.defaultEventLoopGroup,
     configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
-struct Reply: Sendable {
-    var status: Int
-    var headers: HTTPHeaders
-    var bytes: [UInt8]
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var json: JSONValue { (try? JSONValue.parse(bytes)) ?? .null }
+typealias Reply = TestReply
+
+extension TestReply {
     var error: String? { json["error"]?.string }
-    func header(_ name: String) -> String? { headers.first(name: name) }
 }
 
 /// Calls the emulator at `baseURL` (the sandbox root) as the binding would.
@@ -33,20 +30,15 @@ struct CoreDataClient: Sendable {
         headers: [(String, String)] = [], authorized: Bool = true
     ) async throws -> Reply {
         let url = path.hasPrefix("http") ? path : baseURL + (path.hasPrefix("/coredata") ? "" : "/coredata") + path
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if authorized, let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        var all: [(String, String)] = []
+        if authorized, let authorization { all.append(("Authorization", authorization)) }
+        var sent = body
         if let json {
-            request.body = .bytes(ByteBuffer(bytes: json.serialized()))
-            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        } else if let body {
-            request.body = body
+            sent = .bytes(ByteBuffer(bytes: json.serialized()))
+            all.append(("Content-Type", "application/json; charset=utf-8"))
         }
-        let response = try await rawClient.execute(request, timeout: .seconds(120))
-        let buffer = try await response.body.collect(upTo: 128 << 20)
-        return Reply(
-            status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
+        return try await sendTestRequest(
+            method, url: url, headers: all + headers, body: sent, client: rawClient, timeout: .seconds(120))
     }
 
     func get(_ path: String, authorized: Bool = true) async throws -> Reply {
@@ -80,14 +72,8 @@ func withCoreData<T>(
     let options = SandboxOptions(
         dataDirectory: data, seed: seed,
         modules: { store in [CoreDataEmulator(store: store.namespaced("coredata"))] })
-    let server = try await SandboxServer.start(options)
-    do {
-        let result = try await body(server, CoreDataClient(baseURL: server.baseURL))
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+    return try await withSandboxServer(options) { server in
+        try await body(server, CoreDataClient(baseURL: server.baseURL))
     }
 }
 
@@ -112,12 +98,6 @@ struct Multipart {
         }
         return out + Array("--\(boundary)--\r\n".utf8)
     }
-}
-
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-coredata-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 func sha256(_ bytes: [UInt8]) -> String { SandboxSHA256.hash(bytes) }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -16,22 +17,14 @@ func withICL<T>(
     let options = SandboxOptions(
         dataDirectory: data, seed: seed,
         modules: { store in [ICLEmulator(store: store.namespaced("icl"))] })
-    let server = try await SandboxServer.start(options)
-    do {
-        let result = try await body(server, ICLTestClient(base: server.baseURL + "/icl"))
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+    return try await withSandboxServer(options) { server in
+        try await body(server, ICLTestClient(base: server.baseURL + "/icl"))
     }
 }
 
-struct Reply {
-    var status: Int
-    var headers: HTTPHeaders
-    var text: String
-    var json: JSONValue { (try? JSONValue.parse(text)) ?? .null }
+typealias Reply = TestReply
+
+extension TestReply {
     /// `result` of the ABP envelope.
     var result: JSONValue { json["result"] ?? .null }
     var errorMessage: String? { json["error"]?["message"]?.string }
@@ -44,16 +37,10 @@ struct ICLTestClient {
 
     func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String = "application/json",
               authorized: Bool = true) async throws -> Reply {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let body {
-            request.body = .bytes(ByteBuffer(string: body))
-            request.headers.add(name: "Content-Type", value: contentType)
-        }
-        if authorized, let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
+        var headers: [(String, String)] = []
+        if body != nil { headers.append(("Content-Type", contentType)) }
+        if authorized, let token { headers.append(("Authorization", "Bearer \(token)")) }
+        return try await sendTestRequest(method, url: base + path, headers: headers, body: body.map { .bytes(ByteBuffer(string: $0)) })
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }

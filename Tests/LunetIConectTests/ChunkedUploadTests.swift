@@ -1,6 +1,7 @@
 import Foundation
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import Testing
 
 @testable import LunetIConect
@@ -13,7 +14,7 @@ struct ChunkedUploadTests {
     static let filePath = "/iconect/api/v1/projects/1/records/5/files/9"
 
     @Test func emptyFileAndExactMultipleOfTheChunkSize() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let exact = testBytes(3000, seed: 1)
         try writeFile(home + "/empty.bin", [])
@@ -49,7 +50,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func aChunkThatFailsIsRetriedAlone() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let bytes = testBytes(2500, seed: 2)
         try writeFile(home + "/three.bin", bytes)
@@ -69,7 +70,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func resumeContinuesFromTheFirstUnacknowledgedChunk() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let bytes = testBytes(4500, seed: 3)
         try writeFile(home + "/five.bin", bytes)
@@ -104,7 +105,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func resumeStartsOverWhenTheFileChanged() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let bytes = testBytes(3500, seed: 4)
         try writeFile(home + "/f.bin", bytes)
@@ -129,7 +130,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func fileStoresListGetAndUpload() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let bytes = testBytes(2048, seed: 5)
         try writeFile(home + "/load.dat", bytes)
@@ -153,7 +154,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func badArgumentsAreRejectedBeforeAnythingIsSent() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try writeFile(home + "/x.bin", [1, 2, 3])
         try await withIConect { server, _ in
@@ -190,7 +191,7 @@ struct ChunkedUploadTests {
     }
 
     @Test func aFailedDownloadLeavesTheDestinationAsItWas() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try writeFile(home + "/out.txt", Array("previous content".utf8))
         try await withIConect { server, _ in
@@ -212,7 +213,7 @@ struct ChunkedUploadTests {
     /// The engine never holds a chunk: a 256 MiB sparse file in 32 MiB
     /// chunks to the test API's discarding upload endpoint.
     @Test func memoryStaysBelowOneChunk() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         let path = home + "/sparse.bin"
         let size: Int64 = 256 << 20, chunk: Int64 = 32 << 20

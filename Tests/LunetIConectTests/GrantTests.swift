@@ -1,6 +1,7 @@
 import Foundation
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import Testing
 
 @testable import LunetIConect
@@ -102,7 +103,7 @@ struct GrantTests {
     }
 
     @Test func storedLoginRotatesDurablyBeforeUseAndAcrossProcesses() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try await withIConect(seed: nil) { server, client in
             // Every token is due for renewal at once (lifetime 1 s < margin).
@@ -149,7 +150,7 @@ struct GrantTests {
     }
 
     @Test func refreshTokenGrantStoresItsRotations() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try await withIConect(seed: nil) { server, client in
             let (flow, location) = try await Self.signIn(server, engine: HTTPEngine())
@@ -173,7 +174,7 @@ struct GrantTests {
     }
 
     @Test func passwordGrantRunsAgainOnExpiryAndAfterA401() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try await withIConect(seed: nil) { server, client in
             #expect(try await client.settings(["access_token_lifetime": 1]).status == 200)
@@ -199,7 +200,7 @@ struct GrantTests {
     }
 
     @Test func configurationProblemsAreNamed() async throws {
-        let home = try temporaryDirectory()
+        let home = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: home) }
         try await withIConect(seed: nil) { server, _ in
             let context = Self.context(CredentialStore(path: home + "/credentials.json"))

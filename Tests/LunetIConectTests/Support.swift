@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -17,27 +18,17 @@ func withIConect<T>(
     let options = SandboxOptions(
         dataDirectory: data, seed: seed,
         modules: { store in [IConectEmulator(store: store.namespaced("iconect"))] })
-    let server = try await SandboxServer.start(options)
-    do {
+    return try await withSandboxServer(options) { server in
         var client = IConectClient(base: server.baseURL + "/iconect")
         try await client.signIn()
-        let result = try await body(server, client)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+        return try await body(server, client)
     }
 }
 
-struct Reply: CustomStringConvertible {
-    var status: Int
-    var headers: HTTPHeaders
-    var bytes: [UInt8]
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var json: JSONValue { (try? JSONValue.parse(bytes)) ?? .null }
+typealias Reply = TestReply
+
+extension TestReply {
     var error: String? { json["iconect_error"]?.string }
-    var description: String { "\(status) \(text.prefix(500))" }
 }
 
 /// Talks to the emulator over HTTP, as a binding would. Redirects are not
@@ -65,16 +56,12 @@ struct IConectClient {
     func send(
         _ method: HTTPMethod, url: String, body: [UInt8]? = nil, contentType: String? = nil, bearer: String?? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let token = bearer ?? token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: contentType ?? "application/json; charset=utf-8")
-        }
-        let response = try await Self.http.execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
+        var headers: [(String, String)] = []
+        if let token = bearer ?? token { headers.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { headers.append(("Content-Type", contentType ?? "application/json; charset=utf-8")) }
+        return try await sendTestRequest(
+            method, url: url, headers: headers, body: body.map { .bytes(ByteBuffer(bytes: $0)) }, client: Self.http,
+            timeout: .seconds(30), limit: 256 << 20)
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, url: api + path) }
@@ -120,12 +107,6 @@ struct IConectClient {
 extension JSONValue {
     var count: Int { array?.count ?? object?.count ?? 0 }
     var ids: [Int64] { array?.compactMap { $0["id"]?.integer } ?? [] }
-}
-
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-iconect-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 /// Bytes that differ at every position, for upload round trips.

@@ -1,6 +1,7 @@
 import Foundation
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import Testing
 
 @testable import LunetIConect
@@ -76,7 +77,7 @@ struct ViewTemplateAndSandboxTests {
     }
 
     @Test func dataSurvivesARestartWithSQLite() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-iconect")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (token, upload) = try await withIConect(data: directory) { _, client in
             _ = try await client.post("/clients", ["name": "Durable", "description": "kept", "state": 0])

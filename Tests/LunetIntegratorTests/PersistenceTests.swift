@@ -1,5 +1,6 @@
 import Foundation
 import LunetJSON
+import LunetTestSupport
 import Testing
 
 @testable import LunetIntegrator
@@ -7,7 +8,7 @@ import Testing
 @Suite("integrator.io data in SQLite survives a restart")
 struct PersistenceTests {
     @Test func connectionsStateAndPagedExportsSurvive() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-integrator")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let model: JSONValue = ["pageSize": 300, "netsuite": ["searches": [["recordType": "customRecord"]]]]
         let (connection, state, token) = try await withIntegrator(data: directory) { _, client in

@@ -3,17 +3,14 @@ import Foundation
 import LunetIntegrator
 import LunetJSON
 import LunetSandbox
+import LunetTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
 
-struct Reply: Sendable {
-    var status: Int
-    var headers: HTTPHeaders
-    var bytes: [UInt8]
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var json: JSONValue { (try? JSONValue.parse(bytes)) ?? .null }
-    func header(_ name: String) -> String? { headers.first(name: name) }
+typealias Reply = TestReply
+
+extension TestReply {
     /// The first error of the `errors` envelope.
     var error: JSONValue? { json["errors"]?[0] }
 
@@ -46,21 +43,17 @@ struct IntegratorClient: Sendable {
     {
         let url =
             path.hasPrefix("http") ? path : baseURL + (path.hasPrefix("/integrator/") ? "" : "/integrator/v1") + path
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        var all: [(String, String)] = token.map { [("Authorization", "Bearer \($0)")] } ?? []
+        var body: HTTPClientRequest.Body?
         if let json {
-            request.body = .bytes(ByteBuffer(bytes: json.serialized()))
-            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            body = .bytes(ByteBuffer(bytes: json.serialized()))
+            all.append(("Content-Type", "application/json; charset=utf-8"))
         } else if let raw {
-            request.body = .bytes(ByteBuffer(string: raw))
-            request.headers.add(name: "Content-Type", value: "application/json")
+            body = .bytes(ByteBuffer(string: raw))
+            all.append(("Content-Type", "application/json"))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let buffer = try await response.body.collect(upTo: 64 << 20)
-        return Reply(
-            status: Int(response.status.code), headers: response.headers, bytes: Array(buffer.readableBytesView))
+        // The caller's headers win over the defaults, as before.
+        return try await sendTestRequest(method, url: url, headers: all + headers, body: body)
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }
@@ -95,20 +88,7 @@ func withIntegrator<T>(
     let options = SandboxOptions(
         dataDirectory: data, seed: seed,
         modules: { store in [IntegratorEmulator(store: store.namespaced("integrator"))] })
-    let server = try await SandboxServer.start(options)
-    do {
-        let result = try await body(server, IntegratorClient(baseURL: server.baseURL))
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+    return try await withSandboxServer(options) { server in
+        try await body(server, IntegratorClient(baseURL: server.baseURL))
     }
-}
-
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-integrator-\(UUID().uuidString)")
-        .path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }

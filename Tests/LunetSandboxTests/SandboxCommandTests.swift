@@ -1,4 +1,5 @@
 import Foundation
+import LunetTestSupport
 import Testing
 
 /// `lunet sandbox` run as a child process, as an operator runs it.
@@ -30,7 +31,7 @@ struct SandboxCommandTests {
     }
 
     @Test func sigtermStopsItCleanlyToo() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-sandbox")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let child = try LunetChild.start(["sandbox", "--data", directory])
         _ = try child.firstLine()

@@ -1,5 +1,6 @@
 import Foundation
 import LunetJSON
+import LunetTestSupport
 import Testing
 
 @testable import LunetSandbox
@@ -15,7 +16,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .memory:
             return (MemorySandboxStore(), {})
         case .sqlite:
-            let directory = try temporaryDirectory()
+            let directory = try temporaryTestDirectory("lunet-sandbox")
             let store = try SQLiteSandboxStore(directory: directory)
             return (store, {
                 try? store.close()
@@ -209,7 +210,7 @@ struct StoreTests {
     }
 
     @Test func sqliteUsesWALAndOneFile() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-sandbox")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteSandboxStore(directory: directory + "/nested/data")
         try await store.put("c", id: "x", 1)
@@ -228,7 +229,7 @@ struct StoreTests {
 @Suite("persistence across restarts")
 struct PersistenceTests {
     @Test func sqliteDataSurvivesStopAndStart() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-sandbox")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withSandbox(data: directory) { _, client in
             #expect(try await client.put("/dummy/items/kept", #"{"v": 1}"#).status == 200)
@@ -267,7 +268,7 @@ struct PersistenceTests {
     }
 
     @Test func anUnusableDataDirectoryIsReported() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryTestDirectory("lunet-sandbox")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/not-a-folder"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))

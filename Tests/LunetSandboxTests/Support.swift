@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import LunetJSON
+import LunetTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -86,37 +87,20 @@ func withSandbox<T>(
     let options = SandboxOptions(
         dataDirectory: data, seed: seed, faults: try FaultSpec(parsing: faults),
         modules: { store in [DummyModule(store: store.namespaced("dummy"), calls: calls)] + extraModules(store) })
-    let server = try await SandboxServer.start(options)
-    do {
-        let result = try await body(server, SandboxClient(baseURL: server.baseURL))
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+    return try await withSandboxServer(options) { server in
+        try await body(server, SandboxClient(baseURL: server.baseURL))
     }
 }
 
-struct Reply {
-    var status: Int
-    var headers: HTTPHeaders
-    var text: String
-    var json: JSONValue { (try? JSONValue.parse(text)) ?? .null }
-}
+typealias Reply = TestReply
 
 struct SandboxClient {
     let baseURL: String
 
     func send(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> Reply {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if let body {
-            request.body = .bytes(ByteBuffer(string: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
+        try await sendTestRequest(
+            method, url: baseURL + path, headers: body == nil ? [] : [("Content-Type", "application/json")],
+            body: body.map { .bytes(ByteBuffer(string: $0)) }, timeout: .seconds(30))
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }
@@ -130,10 +114,4 @@ struct SandboxClient {
         for _ in 0..<count { statuses.append(try await get(path).status) }
         return statuses
     }
-}
-
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lunet-sandbox-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }

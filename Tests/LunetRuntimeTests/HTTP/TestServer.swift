@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LunetSandbox
+import LunetTestSupport
 import NIOCore
 
 /// A bare Hummingbird application with only the test API mounted (the full
@@ -56,13 +57,5 @@ final class TestServer: Sendable {
 
 /// Run `body` with a fresh test API server, stopped afterwards.
 func withTestServer<T>(_ api: TestAPI = TestAPI(), _ body: (TestServer) async throws -> T) async throws -> T {
-    let server = try await TestServer.start(api)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await withStopping(try await TestServer.start(api), stop: { await $0.stop() }, body)
 }
