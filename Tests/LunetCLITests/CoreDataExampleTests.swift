@@ -6,22 +6,16 @@ import Testing
 /// as long as one `lunet run`, so "run twice" happens in one process: a
 /// driver calls the example with `dofile`, changing data in between.
 @Suite("CoreData example scripts against the sandbox")
-struct CoreDataExampleTests {
+struct CoreDataExampleTests: SandboxScriptSuite {
     let dir: URL
     let environment: [String: String]
     static let examples = LunetProcess.root.appending(path: "scripts/examples")
 
     init() throws {
-        dir = try LunetProcess.temporaryDirectory()
-        environment = ["XDG_STATE_HOME": dir.path + "/state", "XDG_CONFIG_HOME": dir.path + "/config",
-                       "LUNET_STATE": "", "LUNET_CONFIG": ""]
+        (dir, environment) = try Self.scratch()
     }
 
-    func run(_ script: String, _ args: [String] = []) async throws -> LunetProcess.Result {
-        try await LunetProcess.run(["run", "--sandbox", script] + args, environment: environment,
-                                   directory: LunetProcess.root)
-    }
-
+    /// The non-empty lines of `text`.
     func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
     @Test func mirrorRunTwiceFetchesOnlyTheChangedFiles() async throws {

@@ -5,24 +5,14 @@ import Testing
 /// sandbox (`lunet run --sandbox`), as CI must, and checks what they print,
 /// write and exit with.
 @Suite("Example scripts against the sandbox")
-struct ExampleScriptsTests {
+struct ExampleScriptsTests: SandboxScriptSuite {
     let dir: URL
     let environment: [String: String]
     static let examples = LunetProcess.root.appending(path: "scripts/examples")
 
     init() throws {
-        dir = try LunetProcess.temporaryDirectory()
-        // A checkpoint store of its own; no configuration, so --sandbox decides.
-        environment = ["XDG_STATE_HOME": dir.path + "/state", "XDG_CONFIG_HOME": dir.path + "/config",
-                       "LUNET_STATE": "", "LUNET_CONFIG": ""]
+        (dir, environment) = try Self.scratch()
     }
-
-    func run(_ script: String, _ args: [String] = []) async throws -> LunetProcess.Result {
-        try await LunetProcess.run(["run", "--sandbox", script] + args, environment: environment,
-                                   directory: LunetProcess.root)
-    }
-
-    func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 
     /// The tour scripts/demo runs: JSON, then each of the four APIs.
     @Test func tourRunsEverySection() async throws {

@@ -5,22 +5,13 @@ import Testing
 /// in-process sandbox (`lunet run --sandbox`), as CI must, and checks what
 /// they print, write and exit with.
 @Suite("iCONECT example scripts against the sandbox")
-struct IConectExampleTests {
+struct IConectExampleTests: SandboxScriptSuite {
     let dir: URL
     let environment: [String: String]
 
     init() throws {
-        dir = try LunetProcess.temporaryDirectory()
-        environment = ["XDG_STATE_HOME": dir.path + "/state", "XDG_CONFIG_HOME": dir.path + "/config",
-                       "LUNET_STATE": "", "LUNET_CONFIG": ""]
+        (dir, environment) = try Self.scratch()
     }
-
-    func run(_ script: String, _ args: [String] = []) async throws -> LunetProcess.Result {
-        try await LunetProcess.run(["run", "--sandbox", script] + args, environment: environment,
-                                   directory: LunetProcess.root)
-    }
-
-    func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 
     @Test func recordsToCSVExportsTheChosenFieldsOfEveryRecord() async throws {
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -6,21 +6,19 @@ import Testing
 /// `lunet sandbox` process reached the way a real service is: by URL and
 /// token from the environment.
 @Suite("integrator.io example scripts and connection options")
-struct IntegratorExampleTests {
+struct IntegratorExampleTests: SandboxScriptSuite {
     let dir: URL
     let environment: [String: String]
 
     init() throws {
-        dir = try LunetProcess.temporaryDirectory()
-        environment = ["XDG_STATE_HOME": dir.path + "/state", "XDG_CONFIG_HOME": dir.path + "/config",
-                       "LUNET_STATE": "", "LUNET_CONFIG": "", "INTEGRATOR_TOKEN": "", "INTEGRATOR_URL": "",
-                       "INTEGRATOR_REGION": ""]
+        (dir, environment) = try Self.scratch(["INTEGRATOR_TOKEN": "", "INTEGRATOR_URL": "", "INTEGRATOR_REGION": ""])
     }
 
     func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> LunetProcess.Result {
         try await LunetProcess.run(arguments, environment: environment.merging(extra) { $1 }, directory: LunetProcess.root)
     }
 
+    /// The non-empty lines of `text`.
     func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
     @Test func exportToCSVPagesThroughTheWholeExport() async throws {
