@@ -98,6 +98,15 @@ describe("task.spawn and handle:wait", function()
     assert.matches("deadlock", err)
   end)
 
+  it("measures elapsed time on a monotonic clock", function()
+    local t0 = task.clock()
+    assert.equals("float", math.type(t0))
+    task.sleep(0.05)
+    local elapsed = task.clock() - t0
+    assert.truthy(elapsed >= 0.049 and elapsed < 5, tostring(elapsed))
+    assert.truthy(task.clock() >= t0 + elapsed)
+  end)
+
   it("lets others run on task.yield()", function()
     local log = {}
     local h = task.spawn(function() task.yield(); log[#log + 1] = "other" end)

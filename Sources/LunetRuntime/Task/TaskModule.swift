@@ -1,7 +1,8 @@
 import CLuaShim
+import Dispatch
 import LunetBridge
 
-/// `lunet.task`: the Swift core (spawn, sleep, yield, handles) plus
+/// `lunet.task`: the Swift core (spawn, sleep, yield, clock, handles) plus
 /// stdlib/lunet/task.lua, which adds `task.map` on top of it.
 enum TaskModule {
     static let handleClass = LuaClass<TaskHandle>("lunet.Task", display: "task") { c in
@@ -28,6 +29,11 @@ enum TaskModule {
         field("sleep", sleep)
         field("yield") { call in
             try call.await({ 0 }, deliver: { _, _ in 0 })
+        }
+        // Seconds on a monotonic clock (os.time counts whole seconds, os.clock CPU time).
+        field("clock") { call in
+            call.pushNumber(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+            return 1
         }
         // stdlib/lunet/task.lua receives the core table and completes it.
         return try Stdlib.run("lunet.task", in: call, arguments: 1)

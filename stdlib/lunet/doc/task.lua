@@ -19,6 +19,11 @@ h:wait()]] },
     { name = "sleep", params = { { name = "seconds", type = "number" } }, returns = {},
       doc = "Let other tasks run for the given number of seconds (Ctrl-C interrupts it).",
       example = [[task.sleep(0.5)]] },
+    { name = "clock", params = {}, returns = { { type = "number" } },
+      doc = "Seconds on a monotonic clock, with sub-microsecond resolution: for measuring elapsed time (os.time counts whole seconds and os.clock CPU time).",
+      example = [[local t0 = task.clock()
+task.sleep(0.1)
+print(("%.3f s"):format(task.clock() - t0))]] },
     { name = "yield", params = {}, returns = {},
       doc = "Let the other ready tasks run once, then continue.",
       example = [[for i = 1, 3 do task.yield() end]] },
