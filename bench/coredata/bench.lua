@@ -11,23 +11,11 @@ local base, total, latency = arg[1], tonumber(arg[2]), tonumber(arg[3])
 local control = http.connect{ url = base }
 local cd = coredata.connect{ url = base .. "/coredata", user = "lunet", key = "coredata-sandbox-key" }
 
-local function now() local f = io.open("/proc/uptime"); local t = f:read("n"); f:close(); return t end
 local function faults(spec) control:request{ method = "PUT", path = "/_sandbox/faults", text = spec } end
 
-local function measure(label, work, fn)
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-  local start = now()
-  local n = fn()
-  local t = now() - start
-  assert(n == total, label .. ": " .. tostring(n) .. " items, expected " .. total)
-  local count = 0
-  for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do
-    if r.path:find("^/coredata/api/") then count = count + 1 end
-  end
-  local bound = count * latency / 1000
-  io.stderr:write(("%-44s %6.2f s  (%d requests, bound %.2f s, %.2f × bound)\n"):format(label, t, count, bound, t / bound))
-  print(table.concat({ label, work, count, ("%.3f"):format(bound), ("%.3f"):format(t) }, "\t"))
-end
+-- Runs fn, checks its count, and counts the /coredata/api requests it made.
+local measure = dofile("bench/lib/sandbox_bench.lua").measurer{ control = control, total = total, latency = latency,
+  counts = function(path) return path:find("^/coredata/api/") ~= nil end }
 
 -- The files were uploaded by peer.py's setup (see run).
 local folder = { id = arg[4] }

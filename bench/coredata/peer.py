@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -49,36 +48,24 @@ if sys.argv[1] == "setup":
     setup(sys.argv[2], int(sys.argv[3]))
     sys.exit(0)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sandbox_peer import call, measurer  # noqa: E402
+
 base, total, latency, folder = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 origin = base
 auth = {"Authorization": "apikey lunet:coredata-sandbox-key", "Accept": "application/json"}
 
 
-def call(method, url, headers=None):
-    req = urllib.request.Request(url, method=method, headers=headers or {})
-    with urllib.request.urlopen(req) as r:
-        text = r.read()
-    return json.loads(text) if text else None
-
-
 def pages(query):
     url = base + "/coredata/api/v2/files/?" + urllib.parse.urlencode(query)
     while url:
-        body = call("GET", url, auth)
+        body = call("GET", url, headers=auth)
         yield body["objects"]
         nxt = body["meta"]["next"]
         url = origin + nxt if nxt else None
 
 
-def measure(work, fn):
-    call("DELETE", base + "/_sandbox/requests")
-    start = time.monotonic()
-    n = fn()
-    seconds = time.monotonic() - start
-    assert n == total, (work, n)
-    log = call("GET", base + "/_sandbox/requests")["requests"]
-    requests = sum(1 for r in log if r["path"].startswith("/coredata/api/"))
-    print(f"{work}\t{requests}\t{requests * latency / 1000:.3f}\t{seconds:.3f}", flush=True)
+measure = measurer(base, total, latency, lambda path: path.startswith("/coredata/api/"))
 
 
 def page(size):

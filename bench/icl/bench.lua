@@ -12,22 +12,9 @@ local control = http.connect{ url = base }
 local portal = icl.connect{ url = base .. "/icl", client_id = "5ec0ffee-1c1a-4d00-8a5e-000000000001",
                             client_secret = "icl-sandbox-secret" }
 
-local function now() local f = io.open("/proc/uptime"); local t = f:read("n"); f:close(); return t end
-local function requests() return control:request{ path = "/_sandbox/requests" }.body.requests end
-
 -- Runs fn, checks its count, and counts the /icl/api requests it made.
-local function measure(label, work, fn)
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-  local start = now()
-  local n = fn()
-  local t = now() - start
-  assert(n == total, label .. ": " .. tostring(n) .. " items, expected " .. total)
-  local count = 0
-  for _, r in ipairs(requests()) do if r.path:find("^/icl/api/") then count = count + 1 end end
-  local bound = count * latency / 1000
-  io.stderr:write(("%-44s %6.2f s  (%d requests, bound %.2f s, %.2f × bound)\n"):format(label, t, count, bound, t / bound))
-  print(table.concat({ label, work, count, ("%.3f"):format(bound), ("%.3f"):format(t) }, "\t"))
-end
+local measure = dofile("bench/lib/sandbox_bench.lua").measurer{ control = control, total = total, latency = latency,
+  counts = function(path) return path:find("^/icl/api/") ~= nil end }
 
 -- A fresh content type of its own, so every count is exact.
 control:request{ method = "POST", path = "/_sandbox/reset" }

@@ -7,23 +7,15 @@ import json
 import os
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sandbox_peer import call, measurer  # noqa: E402
 
 base, total, latency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 BATCH, PAGE = 500, 100
 api = base + "/icl/api"
-
-
-def call(method, url, body=None, headers=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req) as r:
-        text = r.read()
-    return json.loads(text) if text else None
 
 
 call("POST", base + "/_sandbox/reset")  # forgets tokens too: get one afterwards
@@ -41,15 +33,7 @@ def unwrap(body):
     return body["result"] if isinstance(body, dict) and "__abp" in body else body
 
 
-def measure(work, fn):
-    call("DELETE", base + "/_sandbox/requests")
-    start = time.monotonic()
-    n = fn()
-    seconds = time.monotonic() - start
-    assert n == total, (work, n)
-    log = call("GET", base + "/_sandbox/requests")["requests"]
-    requests = sum(1 for r in log if r["path"].startswith("/icl/api/"))
-    print(f"{work}\t{requests}\t{requests * latency / 1000:.3f}\t{seconds:.3f}", flush=True)
+measure = measurer(base, total, latency, lambda path: path.startswith("/icl/api/"))
 
 
 icl("POST", "/contenttype/meter", {

@@ -11,23 +11,9 @@ local control = http.connect{ url = base }
 local ic = iconect.connect{ api_url = base .. "/iconect/api/v1", identity_url = base .. "/iconect/identity",
   client_id = "lunet-sandbox", grant = "password", username = "sandbox", password = "sandbox-password" }
 
-local function now() local f = io.open("/proc/uptime"); local t = f:read("n"); f:close(); return t end
-
 -- Runs fn, checks its count, and counts the /iconect/api requests it made.
-local function measure(label, work, fn)
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-  local start = now()
-  local n = fn()
-  local t = now() - start
-  assert(n == total, label .. ": " .. tostring(n) .. " items, expected " .. total)
-  local count = 0
-  for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do
-    if r.path:find("^/iconect/api/") then count = count + 1 end
-  end
-  local bound = count * latency / 1000
-  io.stderr:write(("%-44s %6.2f s  (%d requests, bound %.2f s, %.2f × bound)\n"):format(label, t, count, bound, t / bound))
-  print(table.concat({ label, work, count, ("%.3f"):format(bound), ("%.3f"):format(t) }, "\t"))
-end
+local measure = dofile("bench/lib/sandbox_bench.lua").measurer{ control = control, total = total, latency = latency,
+  counts = function(path) return path:find("^/iconect/api/") ~= nil end }
 
 local function records()
   local i = 0

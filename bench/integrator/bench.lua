@@ -2,7 +2,7 @@
 -- Usage: lunet run bench/integrator/bench.lua SANDBOX_URL TOTAL LATENCY_MS
 -- Loads TOTAL records behind the demo "Heartbeat API" connection, then
 -- prints one tab-separated line per measurement:
---   work, requests, bound seconds (requests × latency), seconds
+--   label, work, requests, bound seconds (requests × latency), seconds
 local integrator = require "lunet.integrator"
 local http = require "lunet.http"
 
@@ -11,8 +11,6 @@ local CONNECTION = "5a1498b3bc227369ab2aa77b"
 local MODEL = { rest = { relativeURI = "/bench" } }
 local control = http.connect{ url = base }
 local celigo = integrator.connect()
-
-local function now() local f = io.open("/proc/uptime"); local t = f:read("n"); f:close(); return t end
 
 -- The data: TOTAL records, each about as big as the seed's NetSuite rows.
 local i = 0
@@ -28,25 +26,24 @@ assert(#report.succeeded == total, "import: " .. #report.errored .. " errored")
 report = nil
 collectgarbage()
 
-local function measure(work, page_size)
-  control:request{ method = "DELETE", path = "/_sandbox/requests" }
-  local start = now()
-  local n, last = 0, nil
-  for record in celigo.connections:export_pages(CONNECTION, MODEL, { page_size = page_size }) do
-    n = n + 1
-    last = record.code
+-- Counts the export's page requests.
+local measure = dofile("bench/lib/sandbox_bench.lua").measurer{ control = control, total = total, latency = latency,
+  counts = function(path) return path:find("/export/pages", 1, true) ~= nil end }
+
+local function export(page_size)
+  return function()
+    local n, last = 0, nil
+    for record in celigo.connections:export_pages(CONNECTION, MODEL, { page_size = page_size }) do
+      n = n + 1
+      last = record.code
+    end
+    assert(last == ("R%06d"):format(total), "export: last record " .. tostring(last))
+    return n
   end
-  local t = now() - start
-  assert(n == total and last == ("R%06d"):format(total), work .. ": " .. n .. " records, last " .. tostring(last))
-  local count = 0
-  for _, r in ipairs(control:request{ path = "/_sandbox/requests" }.body.requests) do
-    if r.path:find("/export/pages", 1, true) then count = count + 1 end
-  end
-  local bound = count * latency / 1000
-  io.stderr:write(("%-40s %6.2f s  (%d requests, bound %.2f s, %.2f × bound)\n"):format(work, t, count, bound, t / bound))
-  print(table.concat({ work, count, ("%.3f"):format(bound), ("%.3f"):format(t) }, "\t"))
 end
 
 io.stderr:write(("%d records, %d ms latency on /integrator/v1\n"):format(total, latency))
-measure("export_pages, pageSize 100", 100)
-measure("export_pages, pageSize 1000", 1000)
+for _, size in ipairs { 100, 1000 } do
+  local work = ("export_pages, pageSize %d"):format(size)
+  measure(work, work, export(size))
+end

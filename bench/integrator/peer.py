@@ -4,23 +4,16 @@ Usage: python3 bench/integrator/peer.py SANDBOX_URL TOTAL LATENCY_MS
 Prints: work, requests, bound seconds, seconds (tab-separated), one line each.
 Runs after bench.lua, which loaded the records.
 """
-import json
+import os
 import sys
-import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sandbox_peer import call, measurer  # noqa: E402
 
 base, total, latency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 api = base + "/integrator/v1"
 auth = {"Authorization": "Bearer integrator-sandbox-token", "Content-Type": "application/json"}
 CONNECTION = "5a1498b3bc227369ab2aa77b"
-
-
-def call(method, url, body=None, headers=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    with urllib.request.urlopen(req) as r:
-        text = r.read()
-    return json.loads(text) if text else None
 
 
 def export(page_size):
@@ -37,16 +30,14 @@ def export(page_size):
         body = {"export": model, "pagedExportState": state}
 
 
-def measure(work, page_size):
-    call("DELETE", base + "/_sandbox/requests")
-    start = time.monotonic()
+measure = measurer(base, total, latency, lambda path: "/export/pages" in path)
+
+
+def counted_export(page_size):
     n, last = export(page_size)
-    seconds = time.monotonic() - start
-    assert n == total and last == f"R{total:06d}", (work, n, last)
-    log = call("GET", base + "/_sandbox/requests")["requests"]
-    requests = sum(1 for r in log if "/export/pages" in r["path"])
-    print(f"{work}\t{requests}\t{requests * latency / 1000:.3f}\t{seconds:.3f}", flush=True)
+    assert last == f"R{total:06d}", last
+    return n
 
 
-measure("export_pages, pageSize 100", 100)
-measure("export_pages, pageSize 1000", 1000)
+for size in (100, 1000):
+    measure(f"export_pages, pageSize {size}", lambda: counted_export(size))
