@@ -37,6 +37,12 @@ struct ChangeFeedTests {
             #expect(Set(strings(items, "$type")) == ["site", "building", "elevator"])
             let deleted = items.filter { $0["isDeleted"] == true }
             #expect(strings(deleted, "externalId") == ["GB-00004", "GB-00110", "GB-00505", "GB-00904", "GB-01205"])
+            // In change order across the types' own lists: sites, buildings and
+            // elevators as created, then the buildings deleted last.
+            let order = Array(repeating: "site", count: 12) + Array(repeating: "building", count: 1200)
+                + Array(repeating: "elevator", count: 723) + Array(repeating: "building", count: 5)
+            #expect(strings(items, "$type") == order)
+            #expect(items.suffix(5).allSatisfy { $0["isDeleted"] == true })
             let first = try #require(items.first?.object)
             #expect(first.keys == ["sitename", "region", "verantwortlich", "telefon", "contentItemId", "externalId",
                                    "lastModificationTime", "isDeleted", "$type"])
