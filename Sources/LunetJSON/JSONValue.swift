@@ -51,7 +51,7 @@ public enum JSONValue: Sendable, Hashable {
 /// A JSON object that keeps its keys in insertion order. Most objects are
 /// small (an item, a pointer, one entry of an answer): they are a list
 /// searched by comparing keys, which costs less than hashing them (short
-/// keys compare as two machine words). From `indexedCount` keys on, a
+/// keys compare as two machine words). Beyond `indexedCount` keys, a
 /// dictionary from key to position finds them.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     private var entries: [(key: String, value: JSONValue)] = []
