@@ -250,6 +250,11 @@ struct ChunkedUploadTests {
         #expect(ChunkPlan(size: 31, chunkSize: 10).range(4) == 30..<31)
         #expect(ChunkPlan(size: 31, chunkSize: 10).bytesThrough(2) == 20)
         #expect(ChunkPlan(size: 31, chunkSize: 10).bytesThrough(4) == 31)
+        // The largest chunk size a script can give does not overflow.
+        let huge = ChunkPlan(size: 5, chunkSize: Int64.max)
+        #expect(huge.count == 1 && huge.range(1) == 0..<5 && huge.bytesThrough(1) == 5)
+        #expect(ChunkPlan(size: Int64.max, chunkSize: Int64.max - 1).count == 2)
+        #expect(ChunkPlan(size: Int64.max, chunkSize: Int64.max - 1).range(2) == (Int64.max - 1)..<Int64.max)
         #expect(ChunkUploadProgressText.sample == "big.pdf  [####--------------------] 18%  12.0 MiB / 64.0 MiB  6.0 MiB/s  ETA 0:09")
     }
 }

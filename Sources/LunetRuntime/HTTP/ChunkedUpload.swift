@@ -70,12 +70,13 @@ public struct ChunkPlan: Sendable, Equatable {
     }
 
     /// At least 1: an empty file is sent as one empty chunk.
-    public var count: Int64 { size == 0 ? 1 : (size + chunkSize - 1) / chunkSize }
+    /// (Written so that no chunk size, up to `Int64.max`, overflows.)
+    public var count: Int64 { size == 0 ? 1 : (size - 1) / chunkSize + 1 }
 
     /// The bytes of chunk `index` (from 1).
     public func range(_ index: Int64) -> Range<Int64> {
-        let start = min(size, (index - 1) * chunkSize)
-        return start..<min(size, start + chunkSize)
+        let start = index - 1 >= count ? size : (index - 1) * chunkSize
+        return start..<(start + min(chunkSize, size - start))
     }
 
     /// Bytes in chunks 1...index.
