@@ -69,9 +69,12 @@ public struct APIClient: Sendable {
     }
 
     /// The connection's `timeout` and `retries`, where the request sets none.
-    func applyingLimits(_ request: HTTPRequest) -> HTTPRequest {
+    /// `timeout` bounds a whole attempt, so it is not given to a transfer
+    /// streamed from or to disk (`streamed`: a download), which the read
+    /// silence and the transfer deadline bound instead (docs/config.md).
+    func applyingLimits(_ request: HTTPRequest, streamed: Bool = false) -> HTTPRequest {
         var request = request
-        if request.timeout == nil, !request.body.isStreamedFromDisk { request.timeout = timeout }
+        if request.timeout == nil, !streamed, !request.body.isStreamedFromDisk { request.timeout = timeout }
         if request.maxAttempts == nil, let retries { request.maxAttempts = retries + 1 }
         return request
     }
@@ -102,6 +105,6 @@ public struct APIClient: Sendable {
 
     /// Stream a response body to `path` (atomically; see `DownloadFile`).
     public func download(_ request: HTTPRequest, to path: String) async throws -> HTTPResponse {
-        try await engine.download(applyingLimits(request), to: path, context)
+        try await engine.download(applyingLimits(request, streamed: true), to: path, context)
     }
 }

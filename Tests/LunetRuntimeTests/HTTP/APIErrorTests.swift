@@ -144,4 +144,17 @@ struct APIErrorTests {
             #expect(error.message == "coredata: GET /x/: connection refused (after 3 attempts)")
         }
     }
+
+    /// A connection's `timeout` bounds one attempt of a request held in
+    /// memory, not a download streamed to disk (docs/config.md).
+    @Test func connectionTimeoutIsNotAppliedToDownloads() {
+        var client = APIClient(api: .icl, baseURL: URL(string: "http://127.0.0.1:1")!, engine: makeEngine())
+        client.timeout = .seconds(5)
+        client.retries = 2
+        let get = client.request(.get, "/x")
+        #expect(client.applyingLimits(get).timeout == .seconds(5))
+        #expect(client.applyingLimits(get).maxAttempts == 3)
+        #expect(client.applyingLimits(get, streamed: true).timeout == nil)
+        #expect(client.applyingLimits(get, streamed: true).maxAttempts == 3)
+    }
 }
