@@ -30,7 +30,7 @@ struct ReplCommand: ParsableCommand {
         options.color = isatty(STDOUT_FILENO) != 0 && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
         options.width = Self.terminalWidth(env)
         options.historyPath = paths.lunetState + "/history"
-        let (services, where_) = Self.services(context, sandbox: session.sandbox)
+        let (services, where_) = Self.services(context, inProcessSandbox: session.sandbox)
         options.services = services
         let repl: ReplSession
         do {
@@ -49,11 +49,13 @@ struct ReplCommand: ParsableCommand {
         repl.loop(banner: banner)
     }
 
-    /// The services to expose: all under --sandbox, else those the selected
-    /// profile configures. Also says where they point, for the banner.
-    static func services(_ context: Session, sandbox: Bool) -> ([String], String?) {
-        if sandbox {
-            return (ServiceName.allCases.map(\.rawValue), "sandbox with demo data \(context.runtime.sandboxURL ?? "")")
+    /// The services to expose: all with a sandbox (--sandbox, which starts
+    /// one with demo data, or --sandbox-url / LUNET_SANDBOX_URL, which name a
+    /// running one), else those the selected profile configures. Also says
+    /// where they point, for the banner.
+    static func services(_ context: Session, inProcessSandbox: Bool) -> ([String], String?) {
+        if let url = context.runtime.sandboxURL {
+            return (ServiceName.allCases.map(\.rawValue), (inProcessSandbox ? "sandbox with demo data " : "sandbox ") + url)
         }
         guard let configuration = try? context.runtime.config.configuration(),
             let selection = try? configuration.selectProfile()

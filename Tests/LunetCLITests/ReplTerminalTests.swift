@@ -245,6 +245,23 @@ struct ReplTerminalTests {
         #expect(text.contains(": cd, celigo, ic, portal ·"), "banner lists the globals: \(text)")
     }
 
+    /// A running sandbox named by --sandbox-url (no config file at all):
+    /// every service is a global, pointed at it, and the data is its own.
+    @Test func sandboxURLGivesEveryConnectionGlobal() async throws {
+        let (dir, env) = try Self.home()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sandbox = try await SandboxProcess.start()
+        defer { sandbox.stop() }
+        let text = try await ReplTerminal.session(["repl", "--sandbox-url", sandbox.url], environment: env) { term in
+            #expect(term.waitFor("Ctrl-D exits"))
+            term.type("portal")
+            #expect(term.waitFor("<icl connection \(sandbox.url)/icl"))
+            return term.text
+        }
+        #expect(text.contains("sandbox \(sandbox.url): cd, celigo, ic, portal ·"), "banner: \(text)")
+        #expect(!text.contains("demo data"), "banner: \(text)")
+    }
+
     @Test func profileGlobalsAreTheServicesTheProfileConfigures() async throws {
         let (dir, env) = try Self.home()
         defer { try? FileManager.default.removeItem(at: dir) }
