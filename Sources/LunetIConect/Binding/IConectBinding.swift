@@ -35,11 +35,12 @@ public enum IConectBinding: APIDefinition {
 
     /// The API client on `api_url`; its credentials come from
     /// `IConectAuth.provider` with the token endpoint on `identity_url`.
-    /// A ready `token` needs no `identity_url`.
+    /// A ready `token` (without a `grant`, as IConectAuth's rule says) needs
+    /// no `identity_url`.
     public static func makeClient(_ options: ResolvedOptions, _ context: ConnectContext) throws -> APIClient {
         let apiURL = try baseURL(options, "api_url", example: "https://host/api/v1; or ICONECT_API_URL")
         let auth: any AuthProvider
-        if options.string("identity_url") == nil, let token = options.string("token") {
+        if options.string("grant") == nil, let token = options.string("token") {
             auth = HeaderCredential.bearer(token, redactor: context.engine.redactor)
         } else {
             auth = try IConectAuth.provider(options, context, tokenURL: try identityURL("identity.token", options))
