@@ -726,12 +726,12 @@ function Jobs:wait(j, opts)
   if opts.progress ~= nil and type(opts.progress) ~= "function" then
     fail("jobs:wait()", "option 'progress' must be a function, got " .. type(opts.progress))
   end
-  local deadline = core.now() + timeout
+  local deadline = task.clock() + timeout
   while true do
     local job = self:get(j)
     if terminal[job.status] then return job end
     if opts.progress then opts.progress(job) end
-    local left = deadline - core.now()
+    local left = deadline - task.clock()
     if left <= 0 then
       local e = core.error{
         method = "GET", url = self._conn.url .. "/projects/" .. self._project .. "/jobs/" .. j, code = "timeout",

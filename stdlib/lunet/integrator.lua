@@ -36,9 +36,10 @@ local function check_options(caller, opts, allowed)
   return check.options("integrator", caller, opts, allowed) -- a tail call: errors point at the script
 end
 
-local function check_seconds(caller, name, v)
-  if v ~= nil and (type(v) ~= "number" or v < 0 or v ~= v) then
-    argerror(caller, "option '" .. name .. "' must be a non-negative number of seconds, got " .. tostring(v))
+local function check_seconds(caller, name, v, positive)
+  if v ~= nil and (type(v) ~= "number" or v < 0 or v ~= v or (positive and v == 0)) then
+    argerror(caller, "option '" .. name .. "' must be a " .. (positive and "positive" or "non-negative")
+      .. " number of seconds, got " .. tostring(v))
   end
   return v
 end
@@ -324,7 +325,7 @@ local function epoch_ms(text)
   return ((days * 24 + tonumber(h)) * 60 + tonumber(mi)) * 60000 + tonumber(s) * 1000 + ms
 end
 integrator._epoch_ms = epoch_ms
-integrator._member, integrator._link, integrator._clock = core.member, core.link, core.clock -- for tests
+integrator._member, integrator._link, integrator._clock = core.member, core.link, task.clock -- for tests
 
 --- jobs:list{ _flowId =, createdAt_gte =, status =, …, page_size = 100, limit = } → cursor, newest first
 -- Pages with createdAt_lte (the documented workaround: jobs have no paging
@@ -406,15 +407,15 @@ function Jobs:wait(id, opts)
   check_id(caller, "id", id)
   opts = check_options(caller, opts, { timeout = true, interval = true })
   local timeout = check_seconds(caller, "timeout", opts.timeout) or 600
-  local interval = check_seconds(caller, "interval", opts.interval) or 2
-  local deadline = core.clock() + timeout
+  local interval = check_seconds(caller, "interval", opts.interval, true) or 2
+  local deadline = task.clock() + timeout
   while true do
     local job = self:get(id)
     if type(job) == "table" and (terminal[job.status] or (job.endedAt ~= nil and job.status ~= "running"
         and job.status ~= "queued")) then
       return job
     end
-    local left = deadline - core.clock()
+    local left = deadline - task.clock()
     if left <= 0 then
       local method, path = core.route(self._conn, "jobs.get", { id = id })
       local e = core.error{ method = method, url = self._conn.url .. path, code = "timeout",

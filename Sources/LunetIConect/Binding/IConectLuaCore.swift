@@ -5,7 +5,7 @@ import LunetJSON
 import LunetRuntime
 
 /// What the Swift core hands stdlib/lunet/iconect.lua besides `connect`:
-/// the seed's enumerations, an error constructor and a monotonic clock.
+/// the seed's enumerations and an error constructor.
 enum IConectLuaCore {
     /// Pushes the table given to the Lua half as its chunk argument.
     static func push(_ call: LuaCall) {
@@ -19,12 +19,6 @@ enum IConectLuaCore {
         lua_rawset(L, -3)
         lua_pushstring(L, "error")
         call.pushFunction("iconect.error", makeError)
-        lua_rawset(L, -3)
-        lua_pushstring(L, "now")  // monotonic seconds, for jobs:wait's timeout
-        call.pushFunction("iconect.now") { call in
-            call.pushNumber(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
-            return 1
-        }
         lua_rawset(L, -3)
     }
 

@@ -11,7 +11,6 @@ import LunetRuntime
 ///     core.link(value, rel, base)          → target or nil  (RFC 8288 Link header)
 ///     core.member(json_text, key)          → the member's exact text or nil
 ///     core.error{ method=, url=, message= } → a lunet.Error value (not raised)
-///     core.clock()                         → monotonic seconds (for jobs:wait deadlines)
 enum IntegratorCore {
     static func push(_ call: LuaCall) {
         let L = call.L
@@ -26,10 +25,6 @@ enum IntegratorCore {
         set("link", link)
         set("member", member)
         set("error", error)
-        set("clock") { call in
-            call.pushNumber(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
-            return 1
-        }
     }
 
     static func route(_ call: LuaCall) throws -> Int32 {

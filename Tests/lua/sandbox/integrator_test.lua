@@ -360,6 +360,8 @@ describe("lunet.integrator", function()
       assert.equals(id, e.job._id)
       assert.matches("still queued after 0.3s", tostring(e))
       assert.has_error(function() celigo.jobs:wait(id, { timeout = -1 }) end, "non-negative number of seconds")
+      -- 0 would poll back to back until the timeout
+      assert.has_error(function() celigo.jobs:wait(id, { interval = 0 }) end, "'interval' must be a positive number of seconds")
     end)
 
     it("lists jobs newest first, paging by createdAt_lte without loss or repeats", function()

@@ -102,7 +102,7 @@ for _, e in ipairs(r.errored) do print(e.index, e.statusCode, e.errors[1].messag
       returns = { { type = "table" } }, doc = "One job as it is now (status, numSuccess, numError, …).",
       example = [[print(celigo.jobs:get(job_id).status)]] },
     { name = "wait", of = "integrator.Jobs", params = { { name = "id", type = "string" },
-        { name = "options", type = "table?", doc = "timeout (seconds, default 600), interval (seconds between polls, default 2)" } },
+        { name = "options", type = "table?", doc = "timeout (seconds, default 600), interval (seconds between polls, more than 0, default 2)" } },
       returns = { { type = "table" } },
       doc = "Poll a job until it reaches a terminal status (completed, failed, canceled, completedWithErrors, …) and return it. On timeout raises a lunet.Error with code \"timeout\" and the last job read in e.job.",
       example = [[local ok, e = pcall(celigo.jobs.wait, celigo.jobs, job_id, { timeout = 60, interval = 5 })
