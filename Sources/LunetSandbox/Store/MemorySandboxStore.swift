@@ -63,6 +63,13 @@ private struct MemoryCollection {
     mutating func orderedIDs() -> [String] {
         if pending.isEmpty && !removedSinceSort { return sortedIDs }
         let added = pending.sorted(by: utf8Precedes)
+        // Ids that all sort after the last one (a counter's ordered keys: a
+        // feed, a log), with nothing removed: appended, not merged.
+        if !removedSinceSort, sortedIDs.last.map({ utf8Precedes($0, added[0]) }) ?? true {
+            sortedIDs += added
+            pending = []
+            return sortedIDs
+        }
         var merged: [String] = []
         merged.reserveCapacity(documents.count)
         var i = 0, j = 0
