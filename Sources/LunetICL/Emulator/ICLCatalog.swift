@@ -182,12 +182,8 @@ struct ICLCatalog {
 
     // MARK: Change feeds
 
-    /// Up to `limit` changes after `rowVersion`, oldest first; `typeId` nil: all types.
-    func changes(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, item: StoredItem)] {
-        try changeEntries(of: typeId, after: rowVersion, limit: limit).compactMap(pointed)
-    }
-
-    /// `changes`, as the stored documents of the items (those a `StoredItem`
+    /// Up to `limit` changes after `rowVersion`, oldest first (`typeId` nil:
+    /// all types), as the stored documents of the items (those a `StoredItem`
     /// can be read from), for writing a page without decoding them.
     func changeDocuments(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [(typeId: String, document: JSONObject)] {
         try changeEntries(of: typeId, after: rowVersion, limit: limit).compactMap { entry in
@@ -204,7 +200,7 @@ struct ICLCatalog {
     /// them by position, which the ordered keys give as text.
     private func changeEntries(of typeId: String?, after rowVersion: Int64, limit: Int) throws -> [SandboxDocument] {
         let after = orderedKey(rowVersion)
-        if let typeId { return try tx.scan("changes/" + typeId, after: after, limit: limit) }
+        if let typeId { return try tx.scan(names.of(typeId).changes, after: after, limit: limit) }
         var typeIds = Set(try tx.scan("typeIds", after: nil, limit: nil).map(\.id))
         typeIds.formUnion(try types().map(\.contentTypeId))
         var entries: [SandboxDocument] = []
