@@ -79,9 +79,7 @@ struct DeployRecipesTests {
         #expect(service.contains("ExecStart=/usr/local/bin/lunet " + command + " /usr/local/share/lunet/icl_sync_types.lua"))
         #expect(cronJob.contains(#"args: ["run", "--lock", "icl-sync", "--log-format", "json", "--timeout", "3000","#))
         let help = try await LunetProcess.run(["help", "run"])
-        // --lock is issue 9 item 1, built beside this on another branch; it is
-        // checked once both are merged, when `lunet help run` lists it.
-        for option in ["--log-format", "--timeout", "--sandbox-url"] + (help.stdout.contains("--lock") ? ["--lock"] : []) {
+        for option in ["--log-format", "--timeout", "--sandbox-url", "--lock"] {
             #expect(help.stdout.contains(option), "lunet help run does not list \(option)")
         }
         let containerfile = try String(contentsOf: Self.deploy.appending(path: "Containerfile"), encoding: .utf8)

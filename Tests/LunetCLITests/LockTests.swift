@@ -35,7 +35,12 @@ struct LockTests {
     func startHolder(_ location: String, lock: String = "nightly") async throws -> (Spawned, release: String) {
         let ready = dir.path + "/ready-\(UUID().uuidString)", release = dir.path + "/release-\(UUID().uuidString)"
         let holder = try Spawned.start(["run", "--lock", lock, try holderScript(), ready, release], environment(location))
-        try await waitFor(ready, from: holder)
+        do {
+            try await waitFor(ready, from: holder)
+        } catch {
+            holder.stop()
+            throw error
+        }
         return (holder, release)
     }
 
@@ -60,6 +65,7 @@ struct LockTests {
         let location = try await kind.freshLocation(in: dir)
         let before = Date().addingTimeInterval(-2)
         let (holder, release) = try await startHolder(location)
+        defer { holder.stop() }  // when a check below ends the test early
         let second = try await run(location, ["run", "--lock", "nightly", "-e", "print('second ran')"])
         #expect(second.status == 3)
         #expect(second.stdout.isEmpty)
@@ -94,6 +100,7 @@ struct LockTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = try await kind.freshLocation(in: dir)
         let (holder, _) = try await startHolder(location)
+        defer { holder.stop() }
         kill(holder.pid, SIGINT)
         let done = await holder.wait()
         #expect(done.status == 130, "\(done.stderr)")
@@ -115,6 +122,7 @@ struct LockTests {
                 "local f = io.open(arg[1], 'w'); f:write('x'); f:close(); while true do os.execute('sleep 5') end",
                 ready,
             ], environment(location))
+        defer { holder.stop() }
         try await waitFor(ready, from: holder)
         try await Task.sleep(for: .milliseconds(200))  // the child is running
         kill(holder.pid, SIGKILL)
@@ -141,6 +149,7 @@ struct LockTests {
         let runs = try (0..<4).map { i in
             try Spawned.start(["run", "--lock", "race", script, dir.path + "/ready-\(i)", release], environment(location))
         }
+        defer { for run in runs { run.stop() } }
         // Wait until three have finished (the losers), or give up after 60 s.
         let deadline = ContinuousClock.now + .seconds(60)
         while runs.filter({ $0.finished != nil }).count < 3 && ContinuousClock.now < deadline {
@@ -190,6 +199,12 @@ final class Spawned: @unchecked Sendable {
     private var waiters: [CheckedContinuation<Done, Never>] = []
 
     var finished: Done? { lock.withLock { done } }
+
+    /// Kills the process if it has not ended: a test that stops early (a
+    /// failed `#require`, a timeout) must not leave it running.
+    func stop() {
+        lock.withLock { if done == nil { kill(pid, SIGKILL) } }
+    }
 
     private init(pid: pid_t) { self.pid = pid }
 
