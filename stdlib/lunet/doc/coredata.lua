@@ -20,7 +20,7 @@ return {
   },
   functions = {
     { name = "connect", params = { { name = "options", type = "string|table?",
-        doc = "profile name, or { url=, user=, key=, profile= } (env COREDATA_BASE_URL, API_USER, API_KEY)" } },
+        doc = "profile name, or { url=, user=, key=, timeout=, retries=, profile= } (env COREDATA_BASE_URL, API_USER, API_KEY)" } },
       returns = { { type = "coredata.Connection" } },
       doc = "Connect to CoreData; with --sandbox, to the built-in emulator.",
       example = [[local cd = require("lunet.coredata").connect{ url = os.getenv("COREDATA_BASE_URL"), user = os.getenv("API_USER"), key = os.getenv("API_KEY") }]] },

@@ -10,7 +10,7 @@ return {
       fields = { { name = "name", type = "string" } } },
   },
   functions = {
-    { name = "connect", params = { { name = "options", type = "string|{profile:string?, url:string?, client_id:string?, client_secret:string?, username:string?, password:string?, token:string?}?",
+    { name = "connect", params = { { name = "options", type = "string|{profile:string?, url:string?, client_id:string?, client_secret:string?, username:string?, password:string?, token:string?, timeout:number?, retries:integer?}?",
         doc = "a profile name, or options (profile = NAME starts from that profile); nil: the default profile" } },
       returns = { { type = "icl.Portal" } },
       doc = "Connect to an iCL Portal. Unknown options raise an error naming them. Nothing is sent until the first call.",

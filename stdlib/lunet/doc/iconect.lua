@@ -66,7 +66,7 @@ return {
       } },
   },
   functions = {
-    { name = "connect", params = { { name = "options", type = "string|table?", doc = "profile name, or options: api_url, identity_url, client_id, client_secret, grant, username, password, refresh_token, token, scope, routes, chunk_size, timeout, retries (profile = NAME starts from a profile)" } },
+    { name = "connect", params = { { name = "options", type = "string|table?", doc = "profile name, or options: api_url, identity_url, client_id, client_secret, grant, username, password, refresh_token, token, scope, redirect_port, routes, chunk_size, timeout, retries (profile = NAME starts from a profile)" } },
       returns = { { type = "iconect.Connection" } },
       doc = "Connects to iCONECT: the API at `api_url`, sign-in at `identity_url` (OpenID Connect). Nothing is sent until the first call. With --sandbox, the built-in emulator and its administrator are used.",
       example = [[local ic = iconect.connect{ api_url = "https://host/api/v1", identity_url = "https://host/identity",
