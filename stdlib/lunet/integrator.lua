@@ -418,7 +418,7 @@ function Jobs:wait(id, opts)
     local left = deadline - task.clock()
     if left <= 0 then
       local method, path = core.route(self._conn, "jobs.get", { id = id })
-      local e = core.error{ method = method, url = self._conn.url .. path, code = "timeout",
+      local e = core.error{ method = method, url = self._conn.url .. path, code = "timeout", retryable = true,
         message = ("job %s is still %s after %gs"):format(id, tostring(type(job) == "table" and job.status), timeout) }
       e.job = job
       error(e, 2)

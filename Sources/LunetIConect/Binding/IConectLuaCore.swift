@@ -18,7 +18,7 @@ enum IConectLuaCore {
         pushEnums(L)
         lua_rawset(L, -3)
         lua_pushstring(L, "error")
-        call.pushFunction("iconect.error", makeError)
+        call.pushFunction("iconect.error") { try APIError.construct($0, api: .iconect) }
         lua_rawset(L, -3)
     }
 
@@ -54,18 +54,5 @@ enum IConectLuaCore {
             lua_rawseti(L, -2, lua_Integer(i + 1))
         }
         lua_rawset(L, -3)
-    }
-
-    /// `core.error{ method=, url=, message=, code=, retryable= }` → a
-    /// lunet.Error table (not raised) for failures the binding detects
-    /// itself, such as a job that does not finish in time.
-    static func makeError(_ call: LuaCall) throws -> Int32 {
-        let o = try call.options(1, allowed: ["method", "url", "message", "code", "retryable"])
-        guard let message = try o.string("message") else { throw call.error("option 'message' is required") }
-        let error = APIError(
-            api: .iconect, method: try o.string("method") ?? "", url: try o.string("url") ?? "",
-            code: try o.string("code"), message: message, retryable: try o.bool("retryable") ?? false)
-        error.push(call.L)
-        return 1
     }
 }

@@ -10,7 +10,7 @@ import LunetRuntime
 ///     core.route(conn, name, params)       → method, path   (the route table, with profile overrides)
 ///     core.link(value, rel, base)          → target or nil  (RFC 8288 Link header)
 ///     core.member(json_text, key)          → the member's exact text or nil
-///     core.error{ method=, url=, message= } → a lunet.Error value (not raised)
+///     core.error{ method=, url=, message=, retryable= } → a lunet.Error value (not raised; APIError.construct)
 enum IntegratorCore {
     static func push(_ call: LuaCall) {
         let L = call.L
@@ -24,7 +24,7 @@ enum IntegratorCore {
         set("route", route)
         set("link", link)
         set("member", member)
-        set("error", error)
+        set("error") { try APIError.construct($0, api: .integrator) }
     }
 
     static func route(_ call: LuaCall) throws -> Int32 {
@@ -75,16 +75,6 @@ enum IntegratorCore {
             return 1
         }
         call.pushBytes(UnsafeRawBufferPointer(rebasing: found))
-        return 1
-    }
-
-    static func error(_ call: LuaCall) throws -> Int32 {
-        let o = try call.options(1, allowed: ["method", "url", "message", "status", "code"])
-        let error = APIError(
-            api: .integrator, method: try o.string("method") ?? "GET", url: try o.string("url") ?? "",
-            status: try o.integer("status").map { Int($0) }, code: try o.string("code"),
-            message: try o.string("message") ?? "", retryable: true)
-        error.push(call.L)
         return 1
     }
 }

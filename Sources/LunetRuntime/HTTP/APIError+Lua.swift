@@ -13,6 +13,21 @@ extension APIError: LuaRaisable {
         return LUNET_RAISE
     }
 
+    /// A binding's Lua half making its own `lunet.Error` (a job that timed
+    /// out, an answer of the wrong shape): `core.error{ message =, method =,
+    /// url =, status =, code =, retryable = }` pushes one for `api`. Not
+    /// retryable unless it says so.
+    public static func construct(_ call: LuaCall, api: APIName) throws -> Int32 {
+        let o = try call.options(1, allowed: ["method", "url", "message", "status", "code", "retryable"])
+        guard let message = try o.string("message") else { throw call.error("option 'message' is required") }
+        let error = APIError(
+            api: api, method: try o.string("method") ?? "GET", url: try o.string("url") ?? "",
+            status: try o.integer("status").map { Int($0) }, code: try o.string("code"), message: message,
+            retryable: try o.bool("retryable") ?? false)
+        error.push(call.L)
+        return 1
+    }
+
     /// Push the error table. Uses only raw, non-raising API calls.
     public func push(_ L: OpaquePointer) {
         lua_createtable(L, 0, 11)

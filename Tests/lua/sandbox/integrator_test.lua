@@ -355,6 +355,7 @@ describe("lunet.integrator", function()
       assert.falsy(ok)
       assert.equals("lunet.Error", getmetatable(e).__name)
       assert.equals("timeout", e.code)
+      assert.equals(true, e.retryable) -- waiting longer may succeed
       assert.equals("integrator", e.api)
       assert.equals("queued", e.job.status)
       assert.equals(id, e.job._id)
