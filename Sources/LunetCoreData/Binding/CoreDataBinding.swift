@@ -32,13 +32,7 @@ public enum CoreDataBinding: APIDefinition {
     /// `url` is `COREDATA_BASE_URL` (the API paths `/api/v2/…` are below
     /// it); `user` and `key` make `Authorization: apikey USER:KEY`.
     public static func makeClient(_ options: ResolvedOptions, _ context: ConnectContext) throws -> APIClient {
-        guard let text = options.string("url") else {
-            throw ConfigError(
-                "coredata: option 'url' is required (COREDATA_BASE_URL, e.g. https://home.coredata.is)")
-        }
-        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw ConfigError("coredata: option 'url' must be an http(s) URL, got '\(text)'")
-        }
+        let url = try options.httpURL("url", required: "COREDATA_BASE_URL, e.g. https://home.coredata.is")
         guard let user = options.string("user"), !user.isEmpty else {
             throw ConfigError("coredata: option 'user' is required (the API user; or API_USER)")
         }

@@ -36,12 +36,7 @@ public enum ICLBinding: APIDefinition {
     /// `client_secret` (client credentials, for service users); `username`
     /// + `password` (password grant).
     public static func makeClient(_ options: ResolvedOptions, _ context: ConnectContext) throws -> APIClient {
-        guard let text = options.string("url") else {
-            throw ConfigError("icl: option 'url' is required (the portal root, e.g. https://dev.iclportal.com; or ICL_URL)")
-        }
-        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http" else {
-            throw ConfigError("icl: option 'url' must be an http(s) URL, got '\(text)'")
-        }
+        let url = try options.httpURL("url", required: "the portal root, e.g. https://dev.iclportal.com; or ICL_URL")
         let engine = context.engine
         let auth: any AuthProvider
         if let token = options.string("token") {

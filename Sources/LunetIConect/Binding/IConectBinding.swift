@@ -75,12 +75,6 @@ public enum IConectBinding: APIDefinition {
     }
 
     static func baseURL(_ options: ResolvedOptions, _ name: String, example: String) throws -> URL {
-        guard let text = options.string(name) else {
-            throw ConfigError("iconect: option '\(name)' is required (e.g. \(example))")
-        }
-        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw ConfigError("iconect: option '\(name)' must be an http(s) URL, got '\(text)'")
-        }
-        return url
+        try options.httpURL(name, required: "e.g. " + example)
     }
 }

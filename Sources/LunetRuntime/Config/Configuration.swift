@@ -171,6 +171,19 @@ public struct ResolvedOptions: Sendable, Equatable {
 
     public subscript(name: String) -> ResolvedOption? { options[name] }
     public func string(_ name: String) -> String? { options[name]?.value.string }
+
+    /// The http(s) URL option `name` (with a host); a `ConfigError` naming
+    /// the service and option when it is missing (`required` says what to
+    /// give, e.g. "the portal root, e.g. https://…; or ICL_URL") or malformed.
+    public func httpURL(_ name: String, required: String) throws -> URL {
+        guard let text = string(name) else {
+            throw ConfigError("\(service.rawValue): option '\(name)' is required (\(required))")
+        }
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host?.isEmpty == false else {
+            throw ConfigError("\(service.rawValue): option '\(name)' must be an http(s) URL, got '\(text)'")
+        }
+        return url
+    }
 }
 
 public struct ResolvedOption: Sendable, Equatable {

@@ -357,4 +357,19 @@ struct RuntimeServicesTests {
         try fixture.directory.write("return { profiles = { p = { icl = { clientid = 1 } } } }", to: "config/lunet/config.lua")
         #expect(throws: ConfigError.self) { try Runtime(environment: fixture.environment()).configureServices() }
     }
+
+    /// The one check every binding's URL options go through.
+    @Test func httpURLOptionsNeedASchemeAndAHost() throws {
+        var options = ResolvedOptions(service: .icl, profile: nil)
+        func set(_ text: String) { options.options["url"] = ResolvedOption(value: .string(text), origin: .explicit, isSecret: false) }
+        #expect(throws: ConfigError("icl: option 'url' is required (or ICL_URL)")) { try options.httpURL("url", required: "or ICL_URL") }
+        for bad in ["https:foo", "ftp://host", "host/path", "https://"] {
+            set(bad)
+            #expect(throws: ConfigError("icl: option 'url' must be an http(s) URL, got '\(bad)'")) {
+                try options.httpURL("url", required: "")
+            }
+        }
+        set("http://127.0.0.1:8080/x")
+        #expect(try options.httpURL("url", required: "").host == "127.0.0.1")
+    }
 }
