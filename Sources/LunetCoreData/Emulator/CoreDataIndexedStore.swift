@@ -1,11 +1,13 @@
 import LunetJSON
 import LunetSandbox
 
-/// The emulator's view of its store: every write of a resource's object also
-/// updates `index`, inside the same transaction, so a list never sees the
-/// index and the store disagree. A write that fails after changing an object
-/// (its transaction is rolled back) and every `removeAll` drop the index; the
-/// next list rebuilds it from the store.
+/// The emulator's view of its store: the writes of a transaction reach
+/// `index` once the transaction has committed, so a list never keeps (and
+/// renders from) a state the store may still roll back, and a list running
+/// beside a write (the SQLite store reads while it writes) never caches an
+/// object as it was before the write under the index's new generation. A
+/// transaction that fails changes neither; a `removeAll` drops the index and
+/// the next list rebuilds it from the store.
 struct CoreDataIndexedStore: SandboxStore {
     let base: any SandboxStore
     let index: CoreDataIndex
@@ -15,40 +17,31 @@ struct CoreDataIndexedStore: SandboxStore {
     }
 
     func write<T: Sendable>(_ body: @Sendable (any SandboxTransaction) throws -> T) async throws -> T {
-        let index = self.index
-        do {
-            return try await base.write { tx in
-                let indexed = CoreDataIndexedTransaction(base: tx, index: index)
-                do {
-                    return try body(indexed)
-                } catch {
-                    if indexed.touched { index.invalidate() }
-                    throw BodyFailed(error: error)
-                }
-            }
-        } catch let failed as BodyFailed {
-            throw failed.error
-        } catch {
-            // The commit itself failed, after the body updated the index.
-            index.invalidate()
-            throw error
+        let (result, changes) = try await base.write { tx in
+            let indexed = CoreDataIndexedTransaction(base: tx)
+            return (try body(indexed), indexed.changes)
         }
+        if changes.dropsIndex {
+            index.invalidate()
+        } else {
+            for (collection, id, document) in changes.writes { index.update(collection, id, document) }
+        }
+        return result
     }
+}
 
-    /// The body's own error, told apart from the store's.
-    private struct BodyFailed: Error {
-        let error: any Error
-    }
+/// What a transaction wrote, for the index once it has committed.
+private struct IndexChanges: Sendable {
+    var writes: [(collection: String, id: String, document: JSONValue?)] = []
+    var dropsIndex = false
 }
 
 private final class CoreDataIndexedTransaction: SandboxTransaction {
     let base: any SandboxTransaction
-    let index: CoreDataIndex
-    private(set) var touched = false
+    private(set) var changes = IndexChanges()
 
-    init(base: any SandboxTransaction, index: CoreDataIndex) {
+    init(base: any SandboxTransaction) {
         self.base = base
-        self.index = index
     }
 
     func get(_ collection: String, id: String) throws -> JSONValue? {
@@ -57,14 +50,12 @@ private final class CoreDataIndexedTransaction: SandboxTransaction {
 
     func put(_ collection: String, id: String, _ document: JSONValue) throws {
         try base.put(collection, id: id, document)
-        touched = true
-        index.update(collection, id, document)
+        changes.writes.append((collection, id, document))
     }
 
     func delete(_ collection: String, id: String) throws -> Bool {
         let deleted = try base.delete(collection, id: id)
-        touched = true
-        index.update(collection, id, nil)
+        changes.writes.append((collection, id, nil))
         return deleted
     }
 
@@ -86,7 +77,6 @@ private final class CoreDataIndexedTransaction: SandboxTransaction {
 
     func removeAll(collectionPrefix: String) throws {
         try base.removeAll(collectionPrefix: collectionPrefix)
-        touched = true
-        index.invalidate()
+        changes.dropsIndex = true
     }
 }
