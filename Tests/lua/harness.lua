@@ -104,6 +104,20 @@ end
 
 -- Command line: lua5.4 Tests/lua/harness.lua FILE...
 if arg and arg[0] and arg[0]:match("harness%.lua$") then
+  -- The files tests make with os.tmpname (state databases, downloads) go
+  -- into one folder of this run, removed at the end, not into /tmp for good.
+  local mktemp = io.popen("mktemp -d")
+  local scratch = mktemp and mktemp:read("l")
+  if mktemp then mktemp:close() end
+  if scratch and scratch ~= "" then
+    local n = 0
+    os.tmpname = function()
+      n = n + 1
+      local path = scratch .. "/tmp" .. n
+      assert(io.open(path, "w")):close() -- created, as the real os.tmpname does
+      return path
+    end
+  end
   local total_p, total_f = 0, 0
   for i = 1, #arg do
     local p, f, failures = H.run_file(arg[i])
@@ -111,6 +125,7 @@ if arg and arg[0] and arg[0]:match("harness%.lua$") then
     for _, m in ipairs(failures) do io.stderr:write("FAIL ", m, "\n") end
   end
   print(string.format("%d passed, %d failed", total_p, total_f))
+  if scratch and scratch ~= "" then os.execute("rm -rf '" .. scratch .. "'") end
   os.exit(total_f == 0 and 0 or 1)
 end
 return H
