@@ -43,7 +43,7 @@ struct LuaSuiteTests {
         let file = LuaSuite.directory.appending(path: name).path
         try lua.load("""
             local harness = dofile(\(luaQuoted(harness)))
-            return harness.run_file(\(luaQuoted(file)))
+            return harness.with_scratch(function() return harness.run_file(\(luaQuoted(file))) end)
             """, name: "=lua suite")
         // Run as a task, as lunet runs every chunk, so lunet.task works.
         let count = try runtime.scheduler.run(nargs: 0, waitForAll: true)

@@ -102,30 +102,40 @@ function H.run_file(path)
   return passed, failed, failures
 end
 
--- Command line: lua5.4 Tests/lua/harness.lua FILE...
-if arg and arg[0] and arg[0]:match("harness%.lua$") then
-  -- The files tests make with os.tmpname (state databases, downloads) go
-  -- into one folder of this run, removed at the end, not into /tmp for good.
+-- Runs fn with os.tmpname giving names in one folder of its own, removed
+-- afterwards: the files tests make (state databases, downloads, folders)
+-- do not stay in /tmp. Returns fn's results.
+function H.with_scratch(fn)
   local mktemp = io.popen("mktemp -d")
   local scratch = mktemp and mktemp:read("l")
   if mktemp then mktemp:close() end
-  if scratch and scratch ~= "" then
-    local n = 0
-    os.tmpname = function()
-      n = n + 1
-      local path = scratch .. "/tmp" .. n
-      assert(io.open(path, "w")):close() -- created, as the real os.tmpname does
-      return path
+  if not scratch or scratch == "" then return fn() end
+  local real, n = os.tmpname, 0
+  os.tmpname = function()
+    n = n + 1
+    local path = scratch .. "/tmp" .. n
+    assert(io.open(path, "w")):close() -- created, as the real os.tmpname does
+    return path
+  end
+  local results = table.pack(pcall(fn))
+  os.tmpname = real
+  os.execute("rm -rf '" .. scratch .. "'")
+  if not results[1] then error(results[2], 0) end
+  return table.unpack(results, 2, results.n)
+end
+
+-- Command line: lua5.4 Tests/lua/harness.lua FILE...
+if arg and arg[0] and arg[0]:match("harness%.lua$") then
+  local total_p, total_f = H.with_scratch(function()
+    local p_sum, f_sum = 0, 0
+    for i = 1, #arg do
+      local p, f, failures = H.run_file(arg[i])
+      p_sum, f_sum = p_sum + p, f_sum + f
+      for _, m in ipairs(failures) do io.stderr:write("FAIL ", m, "\n") end
     end
-  end
-  local total_p, total_f = 0, 0
-  for i = 1, #arg do
-    local p, f, failures = H.run_file(arg[i])
-    total_p, total_f = total_p + p, total_f + f
-    for _, m in ipairs(failures) do io.stderr:write("FAIL ", m, "\n") end
-  end
+    return p_sum, f_sum
+  end)
   print(string.format("%d passed, %d failed", total_p, total_f))
-  if scratch and scratch ~= "" then os.execute("rm -rf '" .. scratch .. "'") end
   os.exit(total_f == 0 and 0 or 1)
 end
 return H
