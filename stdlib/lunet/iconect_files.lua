@@ -9,6 +9,7 @@
 -- the script's progress function. docs/iconect-auth.md, "Uploads".
 local state = require "lunet.state"
 local paging = require "lunet.paging"
+local check = require "lunet._check"
 
 local M = {}
 
@@ -22,19 +23,11 @@ local function describe(v)
   return type(v) == "string" and ("'" .. v .. "'") or type(v)
 end
 
+-- The transfers take one table of arguments: nil is refused like any other
+-- non-table; the rest is lunet._check's (a tail call: errors at the script's line).
 local function check_options(caller, opts, allowed, what)
-  if type(opts) ~= "table" then
-    error(("iconect %s: %s must be a table, got %s"):format(caller, what or "options", type(opts)), 3)
-  end
-  for k in pairs(opts) do
-    if not allowed[k] then
-      local names = {}
-      for n in pairs(allowed) do names[#names + 1] = n end
-      table.sort(names)
-      error(("iconect %s: unknown option '%s' (known: %s)"):format(caller, tostring(k), table.concat(names, ", ")), 3)
-    end
-  end
-  return opts
+  if opts == nil then error(("iconect %s: %s must be a table, got nil"):format(caller, what or "options"), 3) end
+  return check.options("iconect", caller, opts, allowed, what)
 end
 
 -- An id: a positive integer, or a string of digits.
