@@ -7,7 +7,11 @@ public enum SandboxJSON {
     public static let contentType = "application/json; charset=utf-8"
 
     public static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let bytes = value.serialized()
+        response(bytes: value.serialized(), status: status, headers: headers)
+    }
+
+    /// An answer whose body is JSON already written as bytes.
+    public static func response(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = contentType
         headers[.contentLength] = String(bytes.count)

@@ -71,12 +71,7 @@ extension CoreDataEmulator {
                 }
                 return query.page(objects, total: found.total, path: path)
             }
-            if let page {
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: SandboxJSON.contentType, .contentLength: String(page.count)],
-                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
-            }
+            if let page { return SandboxJSON.response(bytes: page) }
         }
         throw CoreDataError(
             status: .serviceUnavailable, message: "The sandbox is busy rebuilding its list index; try again.")

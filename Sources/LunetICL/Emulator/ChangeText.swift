@@ -86,9 +86,7 @@ struct ChangeText {
 
     /// The page: `{Results, NextChangeToken, NextLink}`, as `ABP.bare` sends it.
     consuming func response(token: String, link: String) -> Response {
-        let out = bytes(token: token, link: link)
-        let headers: HTTPFields = [.contentType: SandboxJSON.contentType, .contentLength: String(out.count)]
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        SandboxJSON.response(bytes: bytes(token: token, link: link))
     }
 
     /// The page's text.

@@ -68,12 +68,7 @@ enum IntegratorHTTP {
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// A 200 answer whose body is JSON already rendered to bytes.
-    static func json(_ bytes: [UInt8]) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: SandboxJSON.contentType, .contentLength: String(bytes.count)],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
+    static func json(_ bytes: [UInt8]) -> Response { SandboxJSON.response(bytes: bytes) }
 
     static func text(_ text: String, status: HTTPResponse.Status) -> Response {
         Response(
