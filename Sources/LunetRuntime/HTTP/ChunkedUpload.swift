@@ -7,7 +7,8 @@ import Foundation
 /// multiple of the chunk size has no empty last chunk.
 ///
 /// Memory: a chunk is never loaded; its range streams from disk 64 KiB at a
-/// time (`Multipart`), so an upload holds a few hundred KiB whatever the
+/// time (`Multipart`), gathered into at most 4 writes of 512 KiB in flight
+/// (`HTTPTransport.upload`), so an upload holds about 2 MiB whatever the
 /// chunk and file sizes. Failures: each chunk is its own request marked
 /// safe to re-send (its index makes a repeat harmless), so the engine
 /// retries a failed chunk alone. Before each chunk the file is checked
