@@ -30,10 +30,14 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The script (or - for standard input) and its arguments.")
     var scriptAndArguments: [String] = []
 
-    func validate() throws {
+    static func validateTimeout(_ timeout: Double?) throws {
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
         }
+    }
+
+    func validate() throws {
+        try Self.validateTimeout(timeout)
         if let lock, let problem = RunLock.problem(lock) { throw ValidationError(problem) }
         // `lunet run --help`: the passthrough argument would take it for a script.
         if code == nil, let first = scriptAndArguments.first, first == "--help" || first == "-h" {

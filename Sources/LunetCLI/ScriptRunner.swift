@@ -85,13 +85,17 @@ struct ScriptRunner {
         }
     }
 
-    static func startTimer(seconds: Double, handle: InterruptHandle) -> DispatchSourceTimer {
+    /// Interrupts the Lua state behind `handle` after `seconds`, saying that
+    /// `what` (e.g. "tests") stopped after the --timeout `limit` (default: `seconds`).
+    static func startTimer(
+        seconds: Double, handle: InterruptHandle, what: String? = nil, limit: Double? = nil
+    ) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + seconds)
-        let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-        timer.setEventHandler {
-            handle.interrupt(timeout: true, message: "timeout: stopped after \(shown) s (--timeout \(shown))")
-        }
+        timer.schedule(deadline: .now() + max(seconds, 0.001))
+        let limit = limit ?? seconds
+        let shown = limit == limit.rounded() ? String(Int(limit)) : String(limit)
+        let message = "timeout: \(what.map { $0 + " " } ?? "")stopped after \(shown) s (--timeout \(shown))"
+        timer.setEventHandler { handle.interrupt(timeout: true, message: message) }
         timer.resume()
         return timer
     }

@@ -32,13 +32,10 @@ struct TestCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        guard let format = TestReport.Format(rawValue: output) else {
+        guard TestReport.Format(rawValue: output) != nil else {
             throw ValidationError("--output must be text, tap or junit, got '\(output)'")
         }
-        _ = format
-        if let timeout, !(timeout > 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
-        }
+        try RunCommand.validateTimeout(timeout)
     }
 
     func run() throws {
@@ -176,13 +173,8 @@ struct TestFileRun {
         defer { lunet_releasesigint() }
         var timer: DispatchSourceTimer? = nil
         if let deadline, let timeout {
-            let t = DispatchSource.makeTimerSource(queue: .global())
-            t.schedule(deadline: .now() + max(deadline.timeIntervalSinceNow, 0.001))
-            let shown = timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)
-            let handle = lua.interruptHandle
-            t.setEventHandler { handle.interrupt(timeout: true, message: "timeout: tests stopped after \(shown) s (--timeout \(shown))") }
-            t.resume()
-            timer = t
+            timer = ScriptRunner.startTimer(
+                seconds: deadline.timeIntervalSinceNow, handle: lua.interruptHandle, what: "tests", limit: timeout)
         }
         defer { timer?.cancel() }
 
