@@ -44,7 +44,7 @@ struct ModuleSearch {
         return trees
     }
 
-    func luaPath(existing: String) -> String {
+    func luaPath(existing: String, rockTrees: [String]) -> String {
         var parts: [String] = []
         if let dir = scriptDirectory { parts += ["\(dir)/?.lua", "\(dir)/?/init.lua"] }
         for tree in rockTrees { parts += ["\(tree)/share/lua/5.4/?.lua", "\(tree)/share/lua/5.4/?/init.lua"] }
@@ -54,7 +54,7 @@ struct ModuleSearch {
         return parts.joined(separator: ";")
     }
 
-    func luaCPath(existing: String) -> String {
+    func luaCPath(existing: String, rockTrees: [String]) -> String {
         var parts: [String] = []
         if let dir = scriptDirectory { parts.append("\(dir)/?.so") }
         for tree in rockTrees { parts.append("\(tree)/lib/lua/5.4/?.so") }
@@ -66,13 +66,14 @@ struct ModuleSearch {
     func install(in lua: LuaState) {
         let L = lua.L
         lua.getGlobal("package")
+        let trees = rockTrees  // walks the folders up to /: once for both paths
         for (field, make) in [("path", luaPath), ("cpath", luaCPath)] {
             lua_pushstring(L, field)
             lua_rawget(L, -2)
             let existing = lua_tolstring(L, -1, nil).map { String(cString: $0) } ?? ""
             lunet_pop(L, 1)
             lua_pushstring(L, field)
-            lua_pushstring(L, make(existing))
+            lua_pushstring(L, make(existing, trees))
             lua_rawset(L, -3)
         }
         lunet_pop(L, 1)
