@@ -20,8 +20,6 @@ final class ReplSession {
         var width = 100
         var services: [String] = []
         var historyPath = LineEditor.defaultHistoryPath
-        var startupFile: String?
-        var context = ""  // "profile prod" or "sandbox http://…" for the banner
     }
 
     init(runtime: Runtime, options: Options) throws(LuaScriptError) {
