@@ -132,16 +132,15 @@ struct LoginCommand: ParsableCommand {
         Self.say("Signed in. Tokens for \(key) are stored in \(store.path); connect with grant = \"authorization_code\".\n")
     }
 
-    /// The in-process sandbox's identity provider and OAuth client.
+    /// The in-process sandbox's identity provider and OAuth client: the
+    /// binding's sandbox options, less its password grant.
     static func sandboxOptions(_ base: String) -> ResolvedOptions {
-        let c = IConectEmulator.sandboxCredentials
         var options = ResolvedOptions(service: .iconect, profile: "sandbox")
-        let values: [String: String] = [
-            "identity_url": base + "/iconect" + IConectRoutes.sandboxIdentityBase, "client_id": c.clientID,
-            "client_secret": c.clientSecret, "scope": c.scope,
-        ]
-        for (name, value) in values {
-            options.options[name] = ResolvedOption(value: .string(value), origin: .explicit, isSecret: name == "client_secret")
+        let schema = ServiceName.iconect.schema
+        for (name, value) in IConectBinding.sandboxOptions(base)
+        where ["identity_url", "client_id", "client_secret", "scope"].contains(name) {
+            options.options[name] = ResolvedOption(
+                value: value, origin: .explicit, isSecret: schema.option(name)?.isSecret ?? false)
         }
         return options
     }
